@@ -1,0 +1,101 @@
+"""Arabic text rules in one place: digits, numbers, plurals, slugs, normalisation and bidi isolation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+LATIN_DIGITS = "0123456789"
+_TO_ARAB = str.maketrans(LATIN_DIGITS + PERSIAN_DIGITS, ARABIC_INDIC_DIGITS * 2)
+_TO_LATN = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, LATIN_DIGITS * 2)
+
+DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+TATWEEL = "\u0640"
+
+
+def to_digits(text: str, digits: str) -> str:
+    """Write every digit in TEXT in one system: "arab" (٠١٢٣) or "latn" (0123)."""
+    return text.translate(_TO_ARAB if digits == "arab" else _TO_LATN)
+
+
+def format_number(number: int, locale: str, digits: str) -> str:
+    """A count as the locale writes it (grouping separators included) in the chosen digits."""
+    return to_digits(format_decimal(number, locale=locale, numbering_system=digits), digits)
+
+
+@lru_cache(maxsize=64)
+def plural_category(number: int, locale: str = "ar") -> str:
+    """The CLDR plural category (zero, one, two, few, many, other) of NUMBER in LOCALE."""
+    return Locale.parse(locale).plural_form(number)
+
+
+# Each noun the UI counts, in every Arabic plural category; {n} is the formatted number.
+NOUNS: dict[str, dict[str, str]] = {
+    "minute": {"zero": "أقل من دقيقة", "one": "دقيقة واحدة", "two": "دقيقتان",
+               "few": "{n} دقائق", "many": "{n} دقيقة", "other": "{n} دقيقة"},
+    "article": {"zero": "لا مقالات", "one": "مقال واحد", "two": "مقالان",
+                "few": "{n} مقالات", "many": "{n} مقالًا", "other": "{n} مقال"},
+    "page": {"zero": "لا صفحات", "one": "صفحة واحدة", "two": "صفحتان",
+             "few": "{n} صفحات", "many": "{n} صفحة", "other": "{n} صفحة"},
+    "tag": {"zero": "لا وسوم", "one": "وسم واحد", "two": "وسمان",
+            "few": "{n} وسوم", "many": "{n} وسمًا", "other": "{n} وسم"},
+    "result": {"zero": "لا نتائج", "one": "نتيجة واحدة", "two": "نتيجتان",
+               "few": "{n} نتائج", "many": "{n} نتيجة", "other": "{n} نتيجة"},
+}
+
+
+def count(number: int, noun: str, locale: str = "ar_EG", digits: str = "arab") -> str:
+    """"3 دقائق", "دقيقتان", "11 دقيقة": a number with its noun in the right plural form."""
+    form = NOUNS[noun][plural_category(number, locale)]
+    return form.format(n=format_number(number, locale, digits))
+
+
+def normalize(text: str) -> str:
+    """Fold the differences readers ignore: diacritics, tatweel, presentation forms, case."""
+    text = unicodedata.normalize("NFKC", text)
+    return DIACRITICS.sub("", text).replace(TATWEEL, "").lower()
+
+
+_SLUG_DROP = re.compile(r"[^0-9a-z\u0621-\u063a\u0641-\u064a\u0660-\u0669\u06f0-\u06f9]+")
+
+
+def slugify(text: str) -> str:
+    """A URL slug that keeps Arabic letters (browsers show them; links percent-encode them)."""
+    text = normalize(text)
+    return _SLUG_DROP.sub("-", text).strip("-")
+
+
+# A run of Latin words with the digits, spaces and punctuation between them: "GPT-4o", "iPhone 15 Pro".
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ .\-_/:+&@'’]*[A-Za-z0-9]+)*")
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?[0-9A-Za-z]+;)")
+_SKIP_ELEMENTS = re.compile(r"<(/?)(code|pre|bdi|kbd|samp|script|style)\b", re.IGNORECASE)
+
+
+def isolate_latin(html: str) -> Markup:
+    """Wrap Latin runs in <bdi> so mixed Arabic and Latin text never displays scrambled.
+
+    Works on HTML text between tags, so it serves both a Markdown body and escaped titles;
+    code and elements that are already isolated are left alone.
+    """
+    parts = _TAG_OR_ENTITY.split(str(html))
+    depth = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            found = _SKIP_ELEMENTS.match(part)
+            if found:
+                depth += -1 if found.group(1) else 1
+        elif depth == 0 and part:
+            parts[index] = _LATIN_RUN.sub(r"<bdi>\g<0></bdi>", part)
+    return Markup("".join(parts))
+
+
+def isolate_text(text: str) -> Markup:
+    """Escape plain TEXT for HTML and isolate its Latin runs."""
+    return isolate_latin(escape(text))

@@ -1,0 +1,144 @@
+"""The command line: build, check and new; problems are printed as a list, never as a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .arabic import slugify
+from .build import build_site
+from .config import load_config
+from .problems import BuildFailed
+
+DESCRIPTION = """\
+Arshif (أرشيف) builds a right-to-left static news site from Markdown articles.
+
+Articles live in content/<year>/<slug>.md with YAML front matter (title and date
+are required); templates/ holds the Jinja2 templates, theme/ the CSS, fonts and
+scripts, and site.toml the site's settings. The site is written to build/.
+"""
+
+EPILOG = """\
+examples:
+  python generate.py                      build the site into build/
+  python generate.py build --drafts       include articles marked draft: true
+  python generate.py check                report every problem without writing anything
+  python generate.py new "عنوان المقال"    start a new article dated now
+  python generate.py build --help         the options of one command
+"""
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    parser.add_argument("--future", action="store_true", help="include articles dated in the future")
+    parser.add_argument("--base-url", help="override base_url from site.toml (e.g. for a preview host)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="generate.py", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"Arshif {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path("."),
+                        help="the site's folder, holding site.toml (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", parents=[common], help="build the site (the default command)",
+                                description="Build the site into build/ (or --output). On any problem the "
+                                            "old build/ is left exactly as it was.")
+    _add_build_options(build)
+    build.add_argument("--output", type=Path, help="where to write the site (default: ROOT/build)")
+    build.add_argument("--quiet", action="store_true", help="print only problems")
+
+    check = commands.add_parser("check", parents=[common],
+                                help="report every problem in the sources without writing the site")
+    _add_build_options(check)
+
+    new = commands.add_parser("new", parents=[common], help="create a new article dated now, in the site's time zone")
+    new.add_argument("title", help="the article's title, e.g. \"عنوان المقال\"")
+    new.add_argument("--slug", help="the URL slug (default: made from the title; Arabic stays Arabic)")
+    new.add_argument("--tags", default="", help="comma-separated tags, e.g. libya,russia")
+    new.add_argument("--author", default="", help="the author's name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; the return value is the process's exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")
+    args = make_parser().parse_args(argv)
+    root: Path = args.root
+    try:
+        if args.command == "new":
+            return _new(args, root)
+        if args.command == "check":
+            with tempfile.TemporaryDirectory() as scratch:
+                report = build_site(root, Path(scratch) / "site", drafts=args.drafts,
+                                    future=args.future, base_url=args.base_url)
+            _print_warnings(report.warnings)
+            print(f"no problems: {report.articles} articles, {report.pages} pages")
+            return 0
+        return _build(args, root)
+    except BuildFailed as failure:
+        for problem in failure.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"\nbuild failed with {len(failure.problems)} problem(s); build/ was left unchanged.",
+              file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; build/ was left unchanged.", file=sys.stderr)
+        return 130
+
+
+def _print_warnings(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
+    quiet = getattr(args, "quiet", False)
+    interactive = sys.stderr.isatty()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if quiet or total < 1000:
+            return
+        end = "\n" if done == total or not interactive else ""
+        print(f"\r  {stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    report = build_site(root, getattr(args, "output", None), drafts=args.drafts, future=args.future,
+                        base_url=args.base_url, progress=progress)
+    _print_warnings(report.warnings)
+    if not quiet:
+        print(f"built {report.articles} articles, {report.tags} tags, {report.pages} pages "
+              f"({report.files} files) in {report.seconds:.2f} s")
+    return 0
+
+
+def _new(args: argparse.Namespace, root: Path) -> int:
+    config = load_config(root)
+    now = datetime.now(config.zone)
+    slug = slugify(args.slug or args.title)
+    if not slug:
+        print("error: the title gives an empty slug; pass --slug", file=sys.stderr)
+        return 1
+    path = config.content_dir / str(now.year) / f"{slug}.md"
+    if path.exists():
+        print(f"error: {path} already exists; choose another --slug", file=sys.stderr)
+        return 1
+    tags = ", ".join(f'"{t.strip()}"' for t in args.tags.split(",") if t.strip())
+    title = args.title.replace("\\", "\\\\").replace('"', '\\"')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'---\ntitle: "{title}"\ndate: {now:%Y-%m-%d %H:%M}\nauthor: "{args.author}"\n'
+        f"tags: [{tags}]\n---\n\nاكتب الفقرة الأولى هنا: هي ملخص المقال.\n",
+        encoding="utf-8")
+    print(f"created {path}")
+    return 0

@@ -1,0 +1,271 @@
+"""Find and read articles: split and check front matter, aware dates, slugs, Markdown to HTML."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import markdown
+import yaml
+from markdown.extensions.toc import slugify_unicode
+
+from .arabic import slugify, to_digits
+from .config import Config
+from .problems import Problem, display_path
+
+KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template"}
+DEFAULT_TEMPLATE = "article.html"
+WORDS_PER_MINUTE = 200
+DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as its source says it, checked; the site pass places it among the others."""
+
+    source: str
+    slug: str
+    title: str
+    date: datetime
+    updated: datetime | None
+    author: str
+    tags: tuple[str, ...]
+    category: str
+    summary: str
+    body_html: str
+    words: int
+    draft: bool = False
+    template: str = DEFAULT_TEMPLATE
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def url(self) -> str:
+        """The article's path below the site root."""
+        return f"{self.date.year}/{self.slug}/"
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+
+class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML that leaves dates as text, so impossible dates get our message, not a crash."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def new_markdown() -> markdown.Markdown:
+    """The one Markdown configuration of the site (tables, footnotes, heading anchors)."""
+    return markdown.Markdown(
+        extensions=["extra", "sane_lists", "toc"],
+        extension_configs={"toc": {"slugify": slugify_unicode}},
+        output_format="html",
+    )
+
+
+class ArticleError(Exception):
+    """A problem in one article's source, with the line it is on when known."""
+
+    def __init__(self, message: str, line: int | None = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def find_sources(content_dir: Path) -> list[Path]:
+    """Every article source, in a stable order (so builds are deterministic)."""
+    return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not _hidden(p, content_dir))
+
+
+def find_static_files(content_dir: Path) -> list[Path]:
+    """Images and other files kept beside articles; they are published at the same path."""
+    return sorted(p for p in content_dir.rglob("*")
+                  if p.is_file() and p.suffix != ".md" and not _hidden(p, content_dir))
+
+
+def _hidden(path: Path, top: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in path.relative_to(top).parts)
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    """The front matter and the body of an article's text."""
+    if not text.strip():
+        raise ArticleError("the file is empty", None,
+                           "write front matter (---, title:, date:, ---) and a body, or delete the file")
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        raise ArticleError("no front matter: the first line must be ---", 1,
+                           "start the file with ---, then title: and date:, then --- and the body")
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:])
+    raise ArticleError("the front matter is never closed", 1, "add a line --- after the last front-matter key")
+
+
+def parse_front_matter(front: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """The front matter as a dict and the line of each key (counted from the file's first line)."""
+    loader = _FrontMatterLoader(front)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise ArticleError(f"broken YAML in the front matter: {problem}",
+                           mark.line + 2 if mark else None,
+                           "check quotes, colons and indentation on that line") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ArticleError("the front matter must be key: value lines", 2, "e.g. title: \"...\" and date: 2020-01-13")
+    lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value} if node is not None else {}
+    return data, lines
+
+
+def parse_date(value: Any, zone: ZoneInfo) -> datetime:
+    """An aware datetime from front matter; naive values are in the site's time zone."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str) and value.strip():
+        text = to_digits(value.strip(), "latn").replace("Z", "+00:00")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-]\d{2}:?\d{2})?)?", text):
+            raise ValueError(f"{value!r} is not a date")
+        try:
+            parsed = datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a real date ({error})") from None
+    else:
+        raise ValueError(f"{value!r} is not a date")
+    return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+
+
+def plain_text(body_html: str) -> str:
+    """The text a reader sees in an HTML fragment, with whitespace folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body_html)).split())
+
+
+def lead_summary(body_html: str, length: int) -> str:
+    """The lead paragraph as plain text, cut on a word boundary to at most LENGTH characters."""
+    first = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    text = plain_text(first.group(1) if first else body_html)
+    if len(text) <= length:
+        return text
+    cut = text[:length + 1].rsplit(" ", 1)[0] if " " in text[:length + 1] else text[:length]
+    return cut.rstrip(" ،,؛;:.-") + "…"
+
+
+_RELATIVE_URL = re.compile(r'(<(?:img|a)\b[^>]*?\s(?:src|href)=")(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)"')
+
+
+def absolute_links(body_html: str, source_dir: str, base_path: str) -> str:
+    """Rewrite links relative to the article's file (an image beside it) to site paths."""
+    def fix(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(source_dir, html.unescape(match.group(2))))
+        return f'{match.group(1)}{base_path}{html.escape(target.lstrip("./"), quote=True)}"'
+    return _RELATIVE_URL.sub(fix, body_html)
+
+
+def read_article(path: Path, config: Config, converter: markdown.Markdown) -> Article:
+    """Read and check one article; raise ArticleError naming the first thing wrong with it."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ArticleError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", line,
+                           "save the file as UTF-8 in your editor") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front, body = split_front_matter(text)
+    meta, lines = parse_front_matter(front)
+
+    def require_text(key: str, required: bool = False) -> str:
+        value = meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise ArticleError(f"missing {key}", lines.get(key, 2), f"add a line {key}: ... to the front matter")
+            return ""
+        if isinstance(value, (dict, list, bool)):
+            raise ArticleError(f"{key} must be text, not {type(value).__name__}", lines.get(key))
+        return str(value).strip()
+
+    title = require_text("title", required=True)
+    if "date" not in meta or meta["date"] in (None, ""):
+        raise ArticleError("missing date", 2, "add a line date: YYYY-MM-DD (e.g. date: 2020-01-13)")
+    dates = {}
+    for key in ("date", "updated"):
+        if meta.get(key) not in (None, ""):
+            try:
+                dates[key] = parse_date(meta[key], config.zone)
+            except ValueError as error:
+                raise ArticleError(f"{key}: {error}", lines.get(key), DATE_HINT) from None
+
+    tags = meta.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, (str, int)) and str(t).strip() for t in tags):
+        raise ArticleError("tags must be a list of tag names", lines.get("tags"),
+                           "write tags: [libya, russia] or one '- tag' line per tag")
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise ArticleError("draft must be true or false", lines.get("draft"))
+
+    template = require_text("template") or DEFAULT_TEMPLATE
+    if not (config.templates_dir / template).is_file():
+        raise ArticleError(f"unknown template {template!r}: there is no templates/{template}",
+                           lines.get("template"), "name a template that exists, or remove the template: line")
+
+    relative = path.relative_to(config.content_dir)
+    slug = slugify(require_text("slug") or relative.stem)
+    if not slug:
+        raise ArticleError("the slug is empty once made URL-safe", lines.get("slug"),
+                           "set slug: to letters, digits and hyphens")
+
+    converter.reset()
+    body_html = absolute_links(converter.convert(body), relative.parent.as_posix(), config.base_path)
+    return Article(
+        source=display_path(path, config.root),
+        slug=slug,
+        title=title,
+        date=dates["date"],
+        updated=dates.get("updated"),
+        author=require_text("author"),
+        tags=tuple(dict.fromkeys(str(t).strip() for t in tags)),
+        category=require_text("category"),
+        summary=require_text("summary") or lead_summary(body_html, config.summary_length),
+        body_html=body_html,
+        words=len(plain_text(body_html).split()),
+        draft=draft,
+        template=template,
+        extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
+    )
+
+
+def load_articles(config: Config, progress: Callable[[str, int, int], None] | None = None,
+                  ) -> tuple[list[Article], list[Problem]]:
+    """Every article of the site, and a problem for each source that could not be read."""
+    converter = new_markdown()
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    sources = find_sources(config.content_dir)
+    for done, path in enumerate(sources, start=1):
+        if progress and (done % 500 == 0 or done == len(sources)):
+            progress("reading", done, len(sources))
+        try:
+            articles.append(read_article(path, config, converter))
+        except ArticleError as error:
+            problems.append(Problem(display_path(path, config.root), error.line, str(error), error.hint))
+    return articles, problems

@@ -1,0 +1,127 @@
+"""The Jinja2 environment and its Arabic-aware filters; a page becomes an HTML string, no disk access."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import hijridate
+import jinja2
+from babel.dates import format_date
+
+from . import arabic
+from .config import Config
+from .problems import Problem, display_path
+from .site import Page, Site
+
+
+def site_url(config: Config, path: str) -> str:
+    """A link to PATH below the site root, under the base path, percent-encoded (Arabic slugs too)."""
+    return config.base_path + quote(path, safe="/#?=&")
+
+
+def absolute_url(config: Config, path: str) -> str:
+    """The full URL of PATH, for canonical links and feeds."""
+    return config.base_url + quote(path, safe="/#?=&")
+
+
+def local_date(moment: datetime, config: Config) -> str:
+    """"13 يناير 2020": the Gregorian date in the locale's month names and the chosen digits."""
+    text = format_date(moment.astimezone(config.zone).date(), "d MMMM y", locale=config.locale)
+    return arabic.to_digits(text, config.digits)
+
+
+def hijri_date(moment: datetime, config: Config) -> str:
+    """"18 جمادى الأولى 1441 هـ" by the Umm al-Qura calendar; empty outside its range."""
+    day = moment.astimezone(config.zone).date()
+    try:
+        hijri = hijridate.Gregorian(day.year, day.month, day.day).to_hijri()
+    except (OverflowError, ValueError):
+        return ""
+    text = f"{hijri.day} {hijri.month_name('ar')} {hijri.year} {hijri.notation('ar')}"
+    return arabic.to_digits(text, config.digits)
+
+
+def month_name(year: int, month: int, config: Config) -> str:
+    """"يناير 2020" for archive headings."""
+    return arabic.to_digits(format_date(datetime(year, month, 1), "MMMM y", locale=config.locale), config.digits)
+
+
+class TemplateProblem(Exception):
+    """A template failed; carries the template file and line for the report."""
+
+
+def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> jinja2.Environment:
+    """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise TemplateProblem(f"unknown asset {name!r}: there is no theme/{name}")
+        return site_url(config, assets[name])
+
+    env.globals.update(
+        site=site,
+        config=config,
+        asset=asset,
+        url=lambda path: site_url(config, path),
+        absolute_url=lambda path: absolute_url(config, path),
+        count=lambda n, noun: arabic.count(n, noun, config.locale, config.digits),
+        month_name=lambda year, month: month_name(year, month, config),
+    )
+    env.filters.update(
+        date=lambda moment: local_date(moment, config),
+        hijri=lambda moment: hijri_date(moment, config),
+        iso=lambda moment: moment.isoformat(),
+        number=lambda n: arabic.format_number(n, config.locale, config.digits),
+        digits=lambda text: arabic.to_digits(str(text), config.digits),
+        bidi=arabic.isolate_text,
+        bidi_html=arabic.isolate_latin,
+    )
+    return env
+
+
+def render_page(env: jinja2.Environment, page: Page) -> str:
+    """The HTML of one page."""
+    return env.get_template(page.template).render(page=page, **page.context)
+
+
+def template_problem(error: Exception, config: Config, page: Page) -> Problem:
+    """Turn a template failure into a problem naming the template file and line."""
+    where, line = f"templates/{page.template}", None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        where, line = display_path(Path(error.filename), config.root), error.lineno
+    elif isinstance(error, jinja2.TemplateNotFound):
+        return Problem(where, None, f"template {error.name!r} not found in templates/",
+                       "create it, or fix the name in the page or {% extends %} that asks for it")
+    else:
+        templates = str(config.templates_dir.resolve())
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename and str(Path(frame.filename).resolve()).startswith(templates):
+                where, line = display_path(Path(frame.filename), config.root), frame.lineno
+                break
+    message = getattr(error, "message", None) or str(error)
+    return Problem(where, line, f"template error: {message}", "fix the template at that line")
+
+
+def render_all(env: jinja2.Environment, pages: list[Page], config: Config,
+               problems: list[Problem]) -> Any:
+    """Yield (output path, HTML) for each page; failures go to PROBLEMS, each reported once."""
+    for page in pages:
+        try:
+            yield page.output_path, render_page(env, page)
+        except Exception as error:
+            problem = template_problem(error, config, page)
+            if problem not in problems:
+                problems.append(problem)

@@ -1,0 +1,245 @@
+"""The whole-site pass: publishable articles, tags, archives, pagination and every page's route."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations, pairwise
+from typing import Any
+
+from .arabic import normalize, slugify
+from .config import Config
+from .content import Article
+from .problems import Problem
+
+RELATED_COUNT = 4
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag with its display name and its articles, newest first."""
+
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        return f"archive/{self.year}/{self.month:02d}/"
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        return f"archive/{self.year}/"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list, and where its neighbours are."""
+
+    items: tuple[Article, ...]
+    number: int
+    total: int
+    first_url: str
+
+    def url_of(self, number: int) -> str:
+        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.number)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.total else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: its path below the site root, its template and what the template shows."""
+
+    url: str
+    template: str
+    context: Mapping[str, Any]
+    sources: tuple[str, ...] = ()
+
+    @property
+    def output_path(self) -> str:
+        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the templates may show, assembled once for the whole build."""
+
+    config: Config
+    articles: tuple[Article, ...]
+    tags: tuple[Tag, ...]
+    years: tuple[Year, ...]
+    tags_of: Mapping[str, tuple[Tag, ...]]
+    related: Mapping[str, tuple[Article, ...]]
+    older: Mapping[str, Article]
+    newer: Mapping[str, Article]
+
+
+def paginate(articles: Sequence[Article], first_url: str, page_size: int) -> list[Pager]:
+    """Split a list into pages; an empty list still gets one (empty) page."""
+    total = max(1, math.ceil(len(articles) / page_size))
+    return [Pager(tuple(articles[(n - 1) * page_size:n * page_size]), n, total, first_url)
+            for n in range(1, total + 1)]
+
+
+def publishable(articles: Sequence[Article], now: datetime, drafts: bool, future: bool) -> list[Article]:
+    """Leave out drafts and articles dated after NOW unless asked to show them."""
+    return [a for a in articles if (drafts or not a.draft) and (future or a.date <= now)]
+
+
+def newest_first(articles: Sequence[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+
+
+def resolve_tags(articles: Sequence[Article], config: Config) -> tuple[list[Tag], dict[str, tuple[Tag, ...]]]:
+    """Tags from front matter (slugs or Arabic names) matched to site.toml; unknown ones still work."""
+    by_name = {normalize(name): slug for slug, name in config.tags.items()}
+    names: dict[str, str] = {}
+    members: dict[str, list[Article]] = defaultdict(list)
+    slugs_of: dict[str, list[str]] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        slugs_of[article.url] = []
+        for value in article.tags:
+            slug = value if value in config.tags else by_name.get(normalize(value)) or slugify(value)
+            names.setdefault(slug, config.tags.get(slug, value))
+            if slug not in slugs_of[article.url]:
+                slugs_of[article.url].append(slug)
+                members[slug].append(article)
+    tags = {slug: Tag(slug, names[slug], tuple(newest_first(members[slug]))) for slug in members}
+    ordered = sorted(tags.values(), key=lambda t: (-len(t.articles), normalize(t.name)))
+    return ordered, {url: tuple(tags[s] for s in slugs) for url, slugs in slugs_of.items()}
+
+
+def find_related(articles: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> dict[str, tuple[Article, ...]]:
+    """For each article, the others sharing the most tags, newest first.
+
+    Articles sharing two or more tags are found through an index of tag pairs, so a popular tag
+    does not make this quadratic; single-tag matches only fill what is left.
+    """
+    order = {a.url: index for index, a in enumerate(newest_first(articles))}
+    slugs = {url: frozenset(t.slug for t in tags) for url, tags in tags_of.items()}
+    pairs: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for article in articles:
+        for pair in combinations(sorted(slugs[article.url]), 2):
+            pairs[pair].append(article)
+    related: dict[str, tuple[Article, ...]] = {}
+    for article in articles:
+        mine = slugs[article.url]
+        candidates = {b.url: b for pair in combinations(sorted(mine), 2) for b in pairs[pair]}
+        candidates.pop(article.url, None)
+        best = heapq.nsmallest(RELATED_COUNT, candidates.values(),
+                               key=lambda b: (-len(mine & slugs[b.url]), order[b.url]))
+        seen = {b.url for b in best} | {article.url}
+        for tag in sorted(tags_of[article.url], key=lambda t: t.slug):
+            if len(best) >= RELATED_COUNT:
+                break
+            for other in tag.articles:
+                if other.url not in seen:
+                    best.append(other)
+                    seen.add(other.url)
+                    if len(best) >= RELATED_COUNT:
+                        break
+        related[article.url] = tuple(sorted(best, key=lambda b: (-len(mine & slugs[b.url]), order[b.url])))
+    return related
+
+
+def group_by_date(articles: Sequence[Article]) -> list[Year]:
+    """Years and months, newest first, each with its articles newest first."""
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in articles:
+        months[(article.date.year, article.date.month)].append(article)
+    years: dict[int, list[Month]] = defaultdict(list)
+    for (year, month), items in sorted(months.items(), reverse=True):
+        years[year].append(Month(year, month, tuple(items)))
+    return [Year(year, tuple(ms), tuple(a for m in ms for a in m.articles)) for year, ms in years.items()]
+
+
+def assemble(config: Config, articles: Sequence[Article], now: datetime,
+             drafts: bool = False, future: bool = False) -> Site:
+    """Place the publishable articles in the site: order, tags, archives, neighbours."""
+    published = newest_first(publishable(articles, now, drafts, future))
+    tags, tags_of = resolve_tags(published, config)
+    return Site(
+        config=config,
+        articles=tuple(published),
+        tags=tuple(tags),
+        years=tuple(group_by_date(published)),
+        tags_of=tags_of,
+        related=find_related(published, tags_of),
+        older={a.url: b for a, b in pairwise(published)},
+        newer={b.url: a for a, b in pairwise(published)},
+    )
+
+
+def _list_pages(articles: Sequence[Article], first_url: str, template: str, size: int,
+                **context: Any) -> list[Page]:
+    return [Page(p.url, template, {"pager": p, **context}) for p in paginate(articles, first_url, size)]
+
+
+def routes(site: Site) -> list[Page]:
+    """Every page of the site, each with the template and context that render it."""
+    size = site.config.page_size
+    pages = _list_pages(site.articles, "", "index.html", size)
+    for article in site.articles:
+        pages.append(Page(article.url, article.template, {
+            "article": article,
+            "tags": site.tags_of[article.url],
+            "related": site.related[article.url],
+            "older": site.older.get(article.url),
+            "newer": site.newer.get(article.url),
+        }, (article.source,)))
+    pages.append(Page("tags/", "tags.html", {"tags": site.tags}))
+    for tag in site.tags:
+        pages += _list_pages(tag.articles, tag.url, "tag.html", size, tag=tag)
+    pages.append(Page("archive/", "archive.html", {"years": site.years}))
+    for year in site.years:
+        pages += _list_pages(year.articles, year.url, "year.html", size, year=year)
+        for month in year.months:
+            pages += _list_pages(month.articles, month.url, "month.html", size, month=month)
+    pages.append(Page("404.html", "404.html", {}))
+    return pages
+
+
+def url_collisions(articles: Sequence[Article], static_paths: Sequence[str]) -> list[Problem]:
+    """Two sources that would be published at the same path: a problem naming both."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: a.source):
+        owners[article.url + "index.html"].append(article.source)
+    for path in static_paths:
+        owners[path].append(f"content/{path}")
+    return [Problem(names[1], None,
+                    f"{names[0]} and {names[1]} would both be published at /{path.removesuffix('index.html')}",
+                    "give one of them another slug: in its front matter")
+            for path, names in sorted(owners.items()) if len(names) > 1]
