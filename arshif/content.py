@@ -123,6 +123,11 @@ def parse_front_matter(front: str) -> tuple[dict[str, Any], dict[str, int]]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
+        context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and start:
+            problem = f"{problem} ({context} that starts on line {start.line + 2})"
+            if "end of stream" in problem:
+                mark = start
         raise ArticleError(f"broken YAML in the front matter: {problem}",
                            mark.line + 2 if mark else None,
                            "check quotes, colons and indentation on that line") from None
