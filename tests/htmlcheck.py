@@ -1,0 +1,95 @@
+"""Read a built site the way a browser would: the links in its HTML and CSS, and where they lead."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference found in a file: the element (or "css"), the attribute and the value as written."""
+
+    tag: str
+    attribute: str
+    value: str
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[Link] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = LINK_ATTRIBUTES.get(tag)
+        for name, value in attrs:
+            if name == wanted and value is not None:
+                self.links.append(Link(tag, name, value))
+
+    handle_startendtag = handle_starttag
+
+
+def html_links(html: str) -> list[Link]:
+    """The href/src of every a, link, img and script element, entities decoded."""
+    collector = _LinkCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.links
+
+
+def css_links(css: str) -> list[Link]:
+    """Every url(...) in a style sheet, quoted or not."""
+    return [Link("css", "url", next(g for g in match.groups() if g is not None)) for match in CSS_URL.finditer(css)]
+
+
+def url_of(relative: str, base_url: str) -> str:
+    """The URL a file of the site (path below the output folder, e.g. "tags/index.html") is served at."""
+    return base_url + relative.removesuffix("index.html")
+
+
+def target_file(link: str, page_url: str, base_url: str, out: Path) -> tuple[Path | None, str]:
+    """Where LINK on the page at PAGE_URL leads in the output folder OUT.
+
+    Returns (file, "") for a link into the site (file = the index.html of a folder), (None, "")
+    for a link a static site does not serve (another host, mailto:, data:), and (None, reason)
+    for a link to this host that is outside the site's base path.
+    """
+    absolute = urljoin(page_url, link)
+    parts, base = urlsplit(absolute), urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or parts.netloc != base.netloc:
+        return None, ""
+    path = unquote(parts.path)
+    if not path.startswith(base.path):
+        return None, f"{absolute} is outside the base path {base.path}"
+    relative = path.removeprefix(base.path)
+    if relative == "" or relative.endswith("/"):
+        relative += "index.html"
+    target = out / relative
+    if not target.resolve().is_relative_to(out.resolve()):
+        return None, f"{absolute} leads outside the output folder"
+    return target, ""
+
+
+def broken_links(out: Path, base_url: str) -> list[str]:
+    """Every link in the HTML and CSS files under OUT that does not lead to a file there."""
+    problems = []
+    sources = sorted(out.rglob("*.html")) + sorted(out.rglob("*.css"))
+    for source in sources:
+        relative = source.relative_to(out).as_posix()
+        text = source.read_text(encoding="utf-8")
+        links = css_links(text) if source.suffix == ".css" else html_links(text)
+        page_url = url_of(relative, base_url) if source.suffix == ".html" else base_url + relative
+        for link in links:
+            target, reason = target_file(link.value, page_url, base_url, out)
+            if reason:
+                problems.append(f"{relative}: <{link.tag} {link.attribute}={link.value!r}>: {reason}")
+            elif target is not None and not target.is_file():
+                problems.append(f"{relative}: <{link.tag} {link.attribute}={link.value!r}>: "
+                                f"no file {target.relative_to(out).as_posix()}")
+    return problems

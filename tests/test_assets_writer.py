@@ -1,0 +1,57 @@
+"""Theme assets get content hashes; the writer swaps whole sites and never half-writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arshif.assets import collect_assets
+from arshif.writer import MARKER, SiteWriter
+
+
+def test_hashed_names_and_css_references(tmp_path: Path) -> None:
+    (tmp_path / "css").mkdir()
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "a.woff2").write_bytes(b"font")
+    (tmp_path / "fonts" / "LICENSE.txt").write_text("OFL")
+    (tmp_path / "css" / "x.css").write_text('@font-face { src: url("../fonts/a.woff2") format("woff2"); }')
+    assets = collect_assets(tmp_path)
+    font = assets.names["fonts/a.woff2"]
+    css = assets.names["css/x.css"]
+    assert font.startswith("assets/fonts/a.") and font.endswith(".woff2") and font != "assets/fonts/a.woff2"
+    assert assets.names["fonts/LICENSE.txt"] == "assets/fonts/LICENSE.txt"
+    assert f'url("../fonts/{Path(font).name}")' in assets.files[css].decode()
+
+
+def test_css_name_changes_when_a_font_changes(tmp_path: Path) -> None:
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "x.css").write_text('a { background: url("fonts/a.woff2"); }')
+    (tmp_path / "fonts" / "a.woff2").write_bytes(b"one")
+    first = collect_assets(tmp_path).names["x.css"]
+    (tmp_path / "fonts" / "a.woff2").write_bytes(b"two")
+    assert collect_assets(tmp_path).names["x.css"] != first
+
+
+def test_writer_swaps_in_a_complete_site(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    with SiteWriter(out) as writer:
+        writer.write("index.html", "أ")
+        writer.commit()
+    with SiteWriter(out) as writer:
+        writer.write("a/b/index.html", "ب")
+        writer.commit()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [MARKER, "a/b/index.html"]
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_writer_leaves_the_old_site_when_the_build_fails(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    with SiteWriter(out) as writer:
+        writer.write("index.html", "old")
+        writer.commit()
+    with pytest.raises(RuntimeError), SiteWriter(out) as writer:
+        writer.write("index.html", "new")
+        raise RuntimeError("template broke")
+    assert (out / "index.html").read_text() == "old"
+    assert list(tmp_path.iterdir()) == [out]
