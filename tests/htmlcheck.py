@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src"}
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
@@ -76,20 +76,22 @@ def target_file(link: str, page_url: str, base_url: str, out: Path) -> tuple[Pat
     return target, ""
 
 
-def broken_links(out: Path, base_url: str) -> list[str]:
-    """Every link in the HTML and CSS files under OUT that does not lead to a file there."""
-    problems = []
-    sources = sorted(out.rglob("*.html")) + sorted(out.rglob("*.css"))
-    for source in sources:
+def link_problem(link: str, page_url: str, base_url: str, out: Path) -> str:
+    """Why LINK on the page at PAGE_URL is broken, or "" if it resolves (or leads to another host)."""
+    target, reason = target_file(link, page_url, base_url, out)
+    if reason or target is None:
+        return reason
+    return "" if target.is_file() else f"no file {target.relative_to(out).as_posix()}"
+
+
+def site_links(out: Path, base_url: str) -> list[tuple[str, str, Link]]:
+    """Every link in the HTML and CSS files under OUT: (file below OUT, URL the file is served at, link)."""
+    found = []
+    for source in sorted(out.rglob("*.html")) + sorted(out.rglob("*.css")):
         relative = source.relative_to(out).as_posix()
         text = source.read_text(encoding="utf-8")
-        links = css_links(text) if source.suffix == ".css" else html_links(text)
-        page_url = url_of(relative, base_url) if source.suffix == ".html" else base_url + relative
-        for link in links:
-            target, reason = target_file(link.value, page_url, base_url, out)
-            if reason:
-                problems.append(f"{relative}: <{link.tag} {link.attribute}={link.value!r}>: {reason}")
-            elif target is not None and not target.is_file():
-                problems.append(f"{relative}: <{link.tag} {link.attribute}={link.value!r}>: "
-                                f"no file {target.relative_to(out).as_posix()}")
-    return problems
+        if source.suffix == ".css":
+            found += [(relative, base_url + quote(relative), link) for link in css_links(text)]
+        else:
+            found += [(relative, url_of(quote(relative), base_url), link) for link in html_links(text)]
+    return found
