@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -179,10 +180,16 @@ _RELATIVE_URL = re.compile(r'(<(?:img|a)\b[^>]*?\s(?:src|href)=")(?![a-z][a-z0-9
 
 
 def absolute_links(body_html: str, source_dir: str, base_path: str) -> str:
-    """Rewrite links relative to the article's file (an image beside it) to site paths."""
+    """Rewrite links relative to the article's file (an image beside it) to percent-encoded site paths."""
     def fix(match: re.Match[str]) -> str:
-        target = posixpath.normpath(posixpath.join(source_dir, html.unescape(match.group(2))))
-        return f'{match.group(1)}{base_path}{html.escape(target.lstrip("./"), quote=True)}"'
+        link = html.unescape(match.group(2))
+        path, hash_mark, fragment = link.partition("#")
+        target = posixpath.normpath(posixpath.join(source_dir, unquote(path)))
+        if target == ".." or target.startswith("../"):
+            raise ArticleError(f"the link {link!r} points outside content/", None,
+                               "link to a file inside content/, or write a full https:// address")
+        url = base_path + quote(target.removeprefix("."), safe="/") + hash_mark + fragment
+        return f'{match.group(1)}{html.escape(url, quote=True)}"'
     return _RELATIVE_URL.sub(fix, body_html)
 
 

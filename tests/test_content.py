@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -79,6 +80,17 @@ def test_relative_image_beside_the_article_gets_a_site_path(site: SiteMaker) -> 
     assert 'src="/2020/photo.jpg"' in item.body_html
     assert 'href="https://example.org/"' in item.body_html
     assert 'href="#a"' in item.body_html
+
+
+def test_relative_links_are_percent_encoded_once(site: SiteMaker) -> None:
+    item = read(site, "2020/x.md", article(body="![خريطة](<صورة خريطة.png>) [ب](a%20b.pdf#p2)"))
+    assert f'src="/2020/{quote("صورة خريطة.png")}"' in item.body_html
+    assert 'href="/2020/a%20b.pdf#p2"' in item.body_html
+
+
+def test_link_leaving_content_is_a_problem(site: SiteMaker) -> None:
+    with pytest.raises(ArticleError, match="points outside content/"):
+        read(site, "2020/x.md", article(body="[x](../../outside.html)"))
 
 
 def test_reading_time_counts_words(site: SiteMaker) -> None:
