@@ -11,9 +11,11 @@ from pathlib import Path
 from .assets import collect_assets
 from .config import load_config
 from .content import find_static_files, load_articles
+from .feeds import feed_files
 from .problems import BuildFailed, Problem
 from .render import make_environment, render_all
 from .site import assemble, publishable, routes, url_collisions
+from .sitemap import sitemap_files
 from .writer import SiteWriter, check_output_dir
 
 Progress = Callable[[str, int, int], None]
@@ -64,6 +66,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             writer.write(path, data)
         for path, source in zip(static_paths, static_files, strict=False):
             writer.copy(path, source)
+        for path, data in [*feed_files(site), *sitemap_files(site, pages)]:
+            writer.write(path, data)
         for done, (path, html) in enumerate(render_all(env, pages, config, problems), start=1):
             if not problems:
                 writer.write(path, html)

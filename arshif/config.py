@@ -36,6 +36,10 @@ class Config:
     page_size: int
     summary_length: int
     tags: Mapping[str, str]
+    feeds_items: int
+    feeds_full_content: bool
+    publisher: str
+    logo: str
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -73,11 +77,17 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "page_size": (int, 10, "a whole number from 1 up, e.g. page_size = 10"),
     "summary_length": (int, 200, "a whole number of characters, e.g. summary_length = 200"),
     "tags": (dict, {}, 'a table of tag slugs to Arabic names: [tags] libya = "ليبيا"'),
+    "publisher": (str, "", "the publisher's name for search engines (default: the title)"),
+    "logo": (str, "img/logo.png", 'the publisher logo, a file in theme/, e.g. logo = "img/logo.png"'),
+    "feeds.items": (int, 50, "[feeds] items = 50: how many articles each feed carries"),
+    "feeds.full_content": (bool, True, "[feeds] full_content = true to put whole articles in feeds"),
 }
+_TABLES = {key.split(".")[0] for key in _SCHEMA if "." in key}
 
 
 def key_line(text: str, key: str) -> int | None:
     """Where a key is set in a TOML text: tomllib keeps no positions, so look for it."""
+    key = key.rsplit(".", 1)[-1]
     pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
@@ -109,14 +119,21 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
 
     values: dict[str, Any] = {}
     for key, (kind, default, _) in _SCHEMA.items():
-        value = raw.get(key, default)
+        table, _, name = key.rpartition(".")
+        section = raw.get(table, {}) if table else raw
+        if not isinstance(section, dict):
+            problems.append(Problem(CONFIG_NAME, key_line(text, table), f"{table} must be a table",
+                                    f"write it as [{table}] followed by its keys"))
+            section = {}
+        value = section.get(name if table else key, default)
         if value is None:
             bad(key, "is required")
         elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             bad(key, f"must be {kind.__name__}, not {type(value).__name__}")
         else:
-            values[key] = value
-    for key in sorted(set(raw) - set(_SCHEMA)):
+            values[key.replace(".", "_")] = value
+    given = {f"{k}.{sub}" for k in _TABLES if isinstance(raw.get(k), dict) for sub in raw[k]}
+    for key in sorted((set(raw) - _TABLES | given) - set(_SCHEMA)):
         warnings.append(f"{CONFIG_NAME}:{key_line(text, key) or '?'}: unknown key {key!r} is ignored")
 
     if "base_url" in values:
@@ -142,9 +159,13 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             bad("timezone", f"unknown time zone {values['timezone']!r}")
-    for key in ("page_size", "summary_length"):
+    if "logo" in values and not (root / "theme" / values["logo"]).is_file():
+        bad("logo", f"there is no theme/{values['logo']}")
+    if not values.get("publisher"):
+        values["publisher"] = values.get("title", "")
+    for key in ("page_size", "summary_length", "feeds_items"):
         if key in values and values[key] < 1:
-            bad(key, "must be at least 1")
+            bad(key.replace("feeds_", "feeds."), "must be at least 1")
     for slug, name in values.get("tags", {}).items():
         if not isinstance(name, str) or not name.strip():
             bad("tags", f"tag {slug!r} needs a non-empty display name")

@@ -22,7 +22,7 @@ from .arabic import slugify, to_digits
 from .config import Config
 from .problems import Problem, display_path
 
-KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template"}
+KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
 DEFAULT_TEMPLATE = "article.html"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
@@ -45,6 +45,7 @@ class Article:
     words: int
     draft: bool = False
     template: str = DEFAULT_TEMPLATE
+    image: str = ""
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -179,16 +180,20 @@ def lead_summary(body_html: str, length: int) -> str:
 _RELATIVE_URL = re.compile(r'(<(?:img|a)\b[^>]*?\s(?:src|href)=")(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)"')
 
 
+def site_path(link: str, source_dir: str) -> str:
+    """The percent-encoded site path of LINK written relative to an article in SOURCE_DIR."""
+    path, hash_mark, fragment = link.partition("#")
+    target = posixpath.normpath(posixpath.join(source_dir, unquote(path)))
+    if target == ".." or target.startswith("../"):
+        raise ArticleError(f"the link {link!r} points outside content/", None,
+                           "link to a file inside content/, or write a full https:// address")
+    return quote(target.removeprefix("."), safe="/") + hash_mark + fragment
+
+
 def absolute_links(body_html: str, source_dir: str, base_path: str) -> str:
     """Rewrite links relative to the article's file (an image beside it) to percent-encoded site paths."""
     def fix(match: re.Match[str]) -> str:
-        link = html.unescape(match.group(2))
-        path, hash_mark, fragment = link.partition("#")
-        target = posixpath.normpath(posixpath.join(source_dir, unquote(path)))
-        if target == ".." or target.startswith("../"):
-            raise ArticleError(f"the link {link!r} points outside content/", None,
-                               "link to a file inside content/, or write a full https:// address")
-        url = base_path + quote(target.removeprefix("."), safe="/") + hash_mark + fragment
+        url = base_path + site_path(html.unescape(match.group(2)), source_dir)
         return f'{match.group(1)}{html.escape(url, quote=True)}"'
     return _RELATIVE_URL.sub(fix, body_html)
 
@@ -246,6 +251,15 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown) -> Ar
         raise ArticleError("the slug is empty once made URL-safe", lines.get("slug"),
                            "set slug: to letters, digits and hyphens")
 
+    image = require_text("image")
+    if image.startswith("/"):
+        image = image.lstrip("/")
+    elif image and not re.match(r"[a-z][a-z0-9+.-]*://", image):
+        try:
+            image = site_path(image, relative.parent.as_posix())
+        except ArticleError as error:
+            raise ArticleError(str(error), lines.get("image"), error.hint) from None
+
     converter.reset()
     body_html = absolute_links(converter.convert(body), relative.parent.as_posix(), config.base_path)
     return Article(
@@ -262,6 +276,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown) -> Ar
         words=len(plain_text(body_html).split()),
         draft=draft,
         template=template,
+        image=image,
         extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
     )
 

@@ -1,0 +1,70 @@
+"""sitemap.xml (split into an index past 50,000 URLs), the Google News sitemap and robots.txt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from xml.sax.saxutils import escape
+
+from .content import Article
+from .feeds import newest_change
+from .render import absolute_url
+from .site import Page, Site
+
+MAX_URLS = 50_000
+NEWS_WINDOW = timedelta(days=2)
+_XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+_NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+
+
+def page_articles(page: Page, site: Site) -> Sequence[Article]:
+    """The articles a page shows, which decide when it last changed."""
+    if "article" in page.context:
+        return [page.context["article"]]
+    if "pager" in page.context:
+        return page.context["pager"].items
+    return site.articles
+
+
+def _urlset(entries: Sequence[tuple[str, datetime]]) -> bytes:
+    rows = "".join(f"<url><loc>{escape(loc)}</loc><lastmod>{when.isoformat()}</lastmod></url>\n"
+                   for loc, when in entries)
+    return f"{_XML}<urlset {_SITEMAP_NS}>\n{rows}</urlset>\n".encode()
+
+
+def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -> Iterator[tuple[str, bytes]]:
+    """sitemap.xml for every public page; past MAX_URLS, an index of sitemaps/sitemap-N.xml files."""
+    config = site.config
+    entries = [(absolute_url(config, page.url), newest_change(page_articles(page, site)))
+               for page in pages if page.output_path != "404.html"]
+    if len(entries) <= max_urls:
+        yield "sitemap.xml", _urlset(entries)
+    else:
+        chunks = [entries[i:i + max_urls] for i in range(0, len(entries), max_urls)]
+        index = []
+        for number, chunk in enumerate(chunks, start=1):
+            path = f"sitemaps/sitemap-{number}.xml"
+            yield path, _urlset(chunk)
+            index.append(f"<sitemap><loc>{escape(absolute_url(config, path))}</loc>"
+                         f"<lastmod>{max(when for _, when in chunk).isoformat()}</lastmod></sitemap>\n")
+        yield "sitemap.xml", f"{_XML}<sitemapindex {_SITEMAP_NS}>\n{''.join(index)}</sitemapindex>\n".encode()
+    yield "news-sitemap.xml", news_sitemap(site)
+    yield "robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(config, 'sitemap.xml')}\n".encode()
+
+
+def news_sitemap(site: Site) -> bytes:
+    """The articles of the two days before the newest one, as Google News asks for them."""
+    config = site.config
+    newest = site.articles[0].date if site.articles else None
+    rows = []
+    for article in site.articles:
+        if newest is None or article.date < newest - NEWS_WINDOW:
+            break
+        rows.append(
+            f"<url><loc>{escape(absolute_url(config, article.url))}</loc><news:news>"
+            f"<news:publication><news:name>{escape(config.publisher)}</news:name>"
+            f"<news:language>{escape(config.language)}</news:language></news:publication>"
+            f"<news:publication_date>{article.date.isoformat()}</news:publication_date>"
+            f"<news:title>{escape(article.title)}</news:title></news:news></url>\n")
+    return f"{_XML}<urlset {_SITEMAP_NS} {_NEWS_NS}>\n{''.join(rows)}</urlset>\n".encode()
