@@ -53,6 +53,10 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build_options(build)
     build.add_argument("--output", type=Path, help="where to write the site (default: ROOT/build)")
     build.add_argument("--quiet", action="store_true", help="print only problems")
+    build.add_argument("--clean", action="store_true",
+                       help="ignore the build cache (.cache/) and render every page again")
+    build.add_argument("--jobs", type=int, metavar="N",
+                       help="processes for Markdown and rendering on large builds (default: the CPU count)")
 
     check = commands.add_parser("check", parents=[common],
                                 help="report every problem in the sources without writing the site")
@@ -79,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             with tempfile.TemporaryDirectory() as scratch:
                 report = build_site(root, Path(scratch) / "site", drafts=args.drafts,
-                                    future=args.future, base_url=args.base_url)
+                                    future=args.future, base_url=args.base_url, use_cache=False)
             _print_warnings(report.warnings)
             print(f"no problems: {report.articles} articles, {report.pages} pages")
             return 0
@@ -113,12 +117,17 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         end = "\n" if done == total or not interactive else ""
         print(f"\r  {stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
-    report = build_site(root, getattr(args, "output", None), drafts=args.drafts, future=args.future,
-                        base_url=args.base_url, progress=progress)
+    report = build_site(root, args.output, drafts=args.drafts, future=args.future,
+                        base_url=args.base_url, progress=progress, clean=args.clean, workers=args.jobs)
     _print_warnings(report.warnings)
-    if not quiet:
+    if quiet:
+        return 0
+    if report.unchanged:
+        print(f"nothing changed: {report.articles} articles, {report.pages} pages; "
+              f"no file written ({report.seconds:.2f} s)")
+    else:
         print(f"built {report.articles} articles, {report.tags} tags, {report.pages} pages "
-              f"({report.files} files) in {report.seconds:.2f} s")
+              f"({report.rendered} rendered, {report.files} files written) in {report.seconds:.2f} s")
     return 0
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import multiprocessing
+import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
@@ -24,6 +27,7 @@ from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
 DEFAULT_TEMPLATE = "article.html"
+PARSE_VERSION = "arshif-parse-1"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
 
@@ -46,7 +50,8 @@ class Article:
     draft: bool = False
     template: str = DEFAULT_TEMPLATE
     image: str = ""
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    digest: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -198,9 +203,21 @@ def absolute_links(body_html: str, source_dir: str, base_path: str) -> str:
     return _RELATIVE_URL.sub(fix, body_html)
 
 
-def read_article(path: Path, config: Config, converter: markdown.Markdown) -> Article:
+def parse_settings(config: Config) -> str:
+    """Everything besides an article's bytes that shapes its parsed form; part of its cache key."""
+    templates = sorted(p.name for p in config.templates_dir.glob("*.html")) if config.templates_dir.is_dir() else []
+    return repr((PARSE_VERSION, config.timezone, config.base_path, config.summary_length, templates))
+
+
+def source_digest(data: bytes, settings: str, relative: str) -> str:
+    """What a parsed article is keyed by: its bytes, where it is, and how it is parsed."""
+    return hashlib.sha256(f"{settings}\0{relative}\0".encode() + data).hexdigest()
+
+
+def read_article(path: Path, config: Config, converter: markdown.Markdown, data: bytes | None = None,
+                 digest: str = "") -> Article:
     """Read and check one article; raise ArticleError naming the first thing wrong with it."""
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -277,22 +294,103 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown) -> Ar
         draft=draft,
         template=template,
         image=image,
-        extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
+        digest=digest,
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
 
 
-def load_articles(config: Config, progress: Callable[[str, int, int], None] | None = None,
-                  ) -> tuple[list[Article], list[Problem]]:
-    """Every article of the site, and a problem for each source that could not be read."""
+class ArticleStore(Protocol):
+    """Where parsed articles are kept between builds (see cache.py); a no-op store caches nothing."""
+
+    def lookup(self, relative: str, stat: os.stat_result) -> tuple[Article | None, bytes | None, str]: ...
+
+    def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article: ...
+
+
+class NoStore:
+    """Caches nothing: every article is read and parsed."""
+
+    def __init__(self, settings: str) -> None:
+        self.settings = settings
+
+    def lookup(self, relative: str, stat: os.stat_result) -> tuple[Article | None, bytes | None, str]:
+        return None, None, ""
+
+    def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:
+        return article
+
+
+Outcome = tuple[str, Article | None, Problem | None]
+_WORKER_CONFIG: Config | None = None
+PARALLEL_THRESHOLD = 200
+
+
+def _parse_many(jobs: list[tuple[str, bytes | None, str]]) -> list[Outcome]:
+    """Parse a batch in a worker process."""
+    return list(_parse_each(jobs))
+
+
+def _parse_each(jobs: list[tuple[str, bytes | None, str]]) -> Iterator[Outcome]:
+    """Parse (relative path, bytes or None, digest) jobs one by one."""
+    config = _WORKER_CONFIG
+    assert config is not None
     converter = new_markdown()
-    articles: list[Article] = []
-    problems: list[Problem] = []
-    sources = find_sources(config.content_dir)
-    for done, path in enumerate(sources, start=1):
-        if progress and (done % 500 == 0 or done == len(sources)):
-            progress("reading", done, len(sources))
+    settings = parse_settings(config)
+    for relative, data, digest in jobs:
+        path = config.content_dir / relative
         try:
-            articles.append(read_article(path, config, converter))
+            data = path.read_bytes() if data is None else data
+            article = read_article(path, config, converter, data, digest or source_digest(data, settings, relative))
+            yield relative, article, None
         except ArticleError as error:
-            problems.append(Problem(display_path(path, config.root), error.line, str(error), error.hint))
-    return articles, problems
+            yield relative, None, Problem(display_path(path, config.root), error.line, str(error), error.hint)
+
+
+def load_articles(config: Config, progress: Callable[[str, int, int], None] | None = None,
+                  store: ArticleStore | None = None, workers: int = 1) -> tuple[list[Article], list[Problem]]:
+    """Every article of the site, and a problem for each source that could not be read.
+
+    Articles the store knows unchanged are taken from it; the others are parsed, in WORKERS
+    processes when there are many (Markdown is the slow part of a cold build).
+    """
+    global _WORKER_CONFIG
+    store = store or NoStore(parse_settings(config))
+    sources = find_sources(config.content_dir)
+    found: dict[str, Article] = {}
+    stats: dict[str, os.stat_result] = {}
+    jobs: list[tuple[str, bytes | None, str]] = []
+    for path in sources:
+        relative = path.relative_to(config.content_dir).as_posix()
+        stats[relative] = path.stat()
+        article, data, digest = store.lookup(relative, stats[relative])
+        if article is not None:
+            found[relative] = article
+        else:
+            jobs.append((relative, data, digest))
+
+    _WORKER_CONFIG = config
+    problems: list[Problem] = []
+    done = len(found)
+    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+        size = max(20, len(jobs) // (workers * 8))
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = (outcome for batch in pool.map(_parse_many, batches) for outcome in batch)
+            done = _collect(outcomes, found, problems, store, stats, progress, done, len(sources))
+    else:
+        _collect(_parse_each(jobs), found, problems, store, stats, progress, done, len(sources))
+    return [found[r] for r in sorted(found)], problems
+
+
+def _collect(outcomes: Iterable[Outcome], found: dict[str, Article], problems: list[Problem],
+             store: ArticleStore, stats: dict[str, os.stat_result],
+             progress: Callable[[str, int, int], None] | None, done: int, total: int) -> int:
+    for relative, article, problem in outcomes:
+        if article is not None:
+            found[relative] = store.keep(relative, stats[relative], article)
+        elif problem is not None:
+            problems.append(problem)
+        done += 1
+        if progress and (done % 500 == 0 or done == total):
+            progress("reading", done, total)
+    return done

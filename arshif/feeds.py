@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -30,9 +31,31 @@ def absolute_links_html(body_html: str, base_url: str) -> str:
     return _SITE_PATH_LINK.sub(rf"\g<1>{parts.scheme}://{parts.netloc}/", body_html)
 
 
-def _feed(site: Site, articles: Sequence[Article], folder: str, title: str, description: str,
-          kind: str) -> bytes:
+@dataclass(frozen=True)
+class FeedSpec:
+    """One list that has feeds: the whole site or a tag."""
+
+    folder: str
+    title: str
+    description: str
+    articles: tuple[Article, ...]
+
+    def items(self, limit: int) -> tuple[Article, ...]:
+        return self.articles[:limit]
+
+
+def feed_specs(site: Site) -> list[FeedSpec]:
     config = site.config
+    specs = [FeedSpec("", config.title, config.description, site.articles)]
+    specs += [FeedSpec(tag.url, f"{tag.name} — {config.title}", f"مقالات عن {tag.name} في {config.title}",
+                       tag.articles) for tag in site.tags]
+    return specs
+
+
+def render_feed(site: Site, spec: FeedSpec, kind: str, body_of: Callable[[Article], str]) -> bytes:
+    """The RSS ("rss") or Atom ("atom") document of SPEC; BODY_OF gives an article's HTML."""
+    config = site.config
+    folder, title, description = spec.folder, spec.title, spec.description
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     self_url = absolute_url(config, folder + FEED_NAMES[kind])
@@ -43,7 +66,7 @@ def _feed(site: Site, articles: Sequence[Article], folder: str, title: str, desc
     feed.generator("Arshif", __version__)
     feed.link(href=self_url, rel="self")
     feed.link(href=absolute_url(config, folder), rel="alternate")
-    items = articles[:config.feeds_items]
+    items = spec.items(config.feeds_items)
     changed = newest_change(items)
     feed.updated(changed)
     feed.lastBuildDate(changed)
@@ -64,16 +87,5 @@ def _feed(site: Site, articles: Sequence[Article], folder: str, title: str, desc
                             "scheme": absolute_url(config, "tags/")})
         entry.summary(article.summary)
         if config.feeds_full_content:
-            entry.content(absolute_links_html(article.body_html, config.base_url), type="html")
+            entry.content(absolute_links_html(body_of(article), config.base_url), type="html")
     return feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)
-
-
-def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) of every feed: feed.xml and atom.xml at the root and under each tag."""
-    config = site.config
-    lists = [("", config.title, config.description, site.articles)]
-    lists += [(tag.url, f"{tag.name} — {config.title}", f"مقالات عن {tag.name} في {config.title}",
-               tag.articles) for tag in site.tags]
-    for folder, title, description, articles in lists:
-        for kind, name in FEED_NAMES.items():
-            yield folder + name, _feed(site, articles, folder, title, description, kind)

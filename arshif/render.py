@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import traceback
 from collections.abc import Mapping, Sequence
@@ -13,6 +14,7 @@ from urllib.parse import quote
 import hijridate
 import jinja2
 from babel.dates import format_date
+from jinja2 import meta
 from markupsafe import Markup
 
 from . import arabic
@@ -106,8 +108,8 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
         return site_url(config, assets[name])
 
     env.globals.update(
-        site=site,
         config=config,
+        tags_of=lambda article: site.tags_of[article.url],
         asset=asset,
         url=lambda path: site_url(config, path),
         absolute_url=lambda path: absolute_url(config, path),
@@ -126,6 +128,35 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
         bidi_html=arabic.isolate_latin,
     )
     return env
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, str]:
+    """Each template's digest together with every template it extends, includes or imports.
+
+    A page is re-rendered when the digest of its template changes; a reference that cannot be
+    followed (a name computed at render time) makes the template depend on all of them.
+    """
+    assert env.loader is not None
+    names = env.list_templates()
+    sources = {name: env.loader.get_source(env, name)[0] for name in names}
+    references: dict[str, set[str]] = {}
+    for name, source in sources.items():
+        try:
+            found = set(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            found = set()
+        references[name] = set(names) if None in found else {n for n in found if isinstance(n, str)}
+    digests = {}
+    for name in names:
+        closure, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in closure:
+                closure.add(current)
+                todo += references.get(current, ())
+        text = "\0".join(f"{n}\0{sources.get(n, '')}" for n in sorted(closure))
+        digests[name] = hashlib.sha256(text.encode()).hexdigest()
+    return digests
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import defaultdict
@@ -243,3 +244,50 @@ def url_collisions(articles: Sequence[Article], static_paths: Sequence[str]) -> 
                     f"{names[0]} and {names[1]} would both be published at /{path.removesuffix('index.html')}",
                     "give one of them another slug: in its front matter")
             for path, names in sorted(owners.items()) if len(names) > 1]
+
+
+class Fingerprints:
+    """What each page shows, reduced to a digest: equal digests mean the page would render the same.
+
+    Lists show an article's headline data (not its body); the page of an article shows all of it,
+    which its source digest covers. Templates see a page's context and tags_of(), nothing else.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._headlines: dict[str, tuple[Any, ...]] = {}
+
+    def headline(self, article: Article) -> tuple[Any, ...]:
+        key = self._headlines.get(article.url)
+        if key is None:
+            tags = tuple((t.slug, t.name) for t in self.site.tags_of[article.url])
+            key = (article.url, article.title, article.date.isoformat(),
+                   article.updated.isoformat() if article.updated else None, article.summary,
+                   article.draft, article.author, article.category, article.image, tags)
+            self._headlines[article.url] = key
+        return key
+
+    def reduce(self, value: Any) -> Any:
+        if isinstance(value, Article):
+            return self.headline(value)
+        if isinstance(value, Tag):
+            return ("tag", value.slug, value.name, len(value.articles))
+        if isinstance(value, Pager):
+            return ("pager", value.number, value.total, value.first_url, [self.headline(a) for a in value.items])
+        if isinstance(value, Year):
+            return ("year", value.year, len(value.articles), [(m.month, len(m.articles)) for m in value.months])
+        if isinstance(value, Month):
+            return ("month", value.year, value.month, len(value.articles))
+        if isinstance(value, (list, tuple)):
+            return [self.reduce(item) for item in value]
+        return value
+
+    def page(self, page: Page) -> str:
+        shown = {key: self.reduce(value) for key, value in sorted(page.context.items())}
+        if "article" in page.context:
+            shown["body"] = page.context["article"].digest
+        return hashlib.sha256(repr((page.url, page.template, shown)).encode()).hexdigest()
+
+    def feed(self, articles: Sequence[Article], *parts: Any) -> str:
+        shown = [(self.headline(a), a.digest) for a in articles]
+        return hashlib.sha256(repr((parts, shown)).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from pathlib import Path
@@ -31,10 +32,11 @@ def check_output_dir(output: Path, root: Path) -> None:
 
 
 class SiteWriter:
-    """Writes the new site into a staging folder beside OUTPUT; commit() swaps it in.
+    """Stages the files of a build beside OUTPUT; commit() moves them in, and only then.
 
-    If the build fails, abort() (or leaving the with-block on an exception) removes the
-    staging folder and OUTPUT stays exactly as it was.
+    Files whose bytes are already in OUTPUT are not staged, so an unchanged file is never
+    rewritten. If the build fails, leaving the with-block removes the staging folder and OUTPUT
+    stays exactly as it was.
     """
 
     def __init__(self, output: Path) -> None:
@@ -53,31 +55,59 @@ class SiteWriter:
         if self.staging.exists():
             shutil.rmtree(self.staging)
 
-    def _target(self, path: str) -> Path:
+    def _stage(self, path: str) -> Path:
         target = self.staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
         self.count += 1
         return target
 
     def write(self, path: str, data: bytes | str) -> None:
-        """Write one file of the site, PATH relative to the site root."""
-        target = self._target(path)
+        """Stage one file of the site, PATH relative to the site root, unless OUTPUT has it already."""
         if isinstance(data, str):
-            target.write_text(data, encoding="utf-8", newline="\n")
-        else:
-            target.write_bytes(data)
+            data = data.encode("utf-8")
+        try:
+            if (self.output / path).read_bytes() == data:
+                return
+        except OSError:
+            pass
+        self._stage(path).write_bytes(data)
 
     def copy(self, path: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(path))
+        """Stage a copy of SOURCE, unless OUTPUT has the same bytes."""
+        current = self.output / path
+        if current.is_file() and current.stat().st_size == source.stat().st_size \
+                and filecmp.cmp(current, source, shallow=False):
+            return
+        shutil.copyfile(source, self._stage(path))
 
-    def commit(self) -> None:
-        """Swap the finished site in for the old one."""
+    def missing(self, path: str) -> bool:
+        return not (self.output / path).is_file()
+
+    def commit(self, expected: set[str], previous: set[str] | None) -> None:
+        """Move the staged files in and delete what the new site no longer has.
+
+        PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
+        """
         (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
-        old = self.output.parent / f".{self.output.name}.old"
-        if old.exists():
-            shutil.rmtree(old)
-        if self.output.exists():
-            os.rename(self.output, old)
-        os.rename(self.staging, self.output)
-        if old.exists():
-            shutil.rmtree(old)
+        if not self.output.exists():
+            os.rename(self.staging, self.output)
+            return
+        for top, _dirs, names in os.walk(self.staging):
+            relative = Path(top).relative_to(self.staging)
+            (self.output / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(Path(top) / name, self.output / relative / name)
+        if previous is None:
+            previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
+        for stale in sorted(previous - expected - {MARKER}):
+            target = self.output / stale
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+                _remove_empty_parents(target.parent, self.output)
+        shutil.rmtree(self.staging)
+
+
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_relative_to(top) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -37,19 +37,35 @@ def test_writer_swaps_in_a_complete_site(tmp_path: Path) -> None:
     out = tmp_path / "build"
     with SiteWriter(out) as writer:
         writer.write("index.html", "أ")
-        writer.commit()
+        writer.write("old/index.html", "قديم")
+        writer.commit({"index.html", "old/index.html"}, None)
     with SiteWriter(out) as writer:
+        writer.write("index.html", "أ")
         writer.write("a/b/index.html", "ب")
-        writer.commit()
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [MARKER, "a/b/index.html"]
+        assert writer.count == 1
+        writer.commit({"index.html", "a/b/index.html"}, {"index.html", "old/index.html"})
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        MARKER, "a/b/index.html", "index.html"]
+    assert not (out / "old").exists()
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_writer_without_a_record_removes_what_is_not_expected(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    with SiteWriter(out) as writer:
+        writer.write("a.html", "1")
+        writer.write("b.html", "2")
+        writer.commit({"a.html", "b.html"}, None)
+    with SiteWriter(out) as writer:
+        writer.commit({"a.html"}, None)
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.html"]
 
 
 def test_writer_leaves_the_old_site_when_the_build_fails(tmp_path: Path) -> None:
     out = tmp_path / "build"
     with SiteWriter(out) as writer:
         writer.write("index.html", "old")
-        writer.commit()
+        writer.commit({"index.html"}, None)
     with pytest.raises(RuntimeError), SiteWriter(out) as writer:
         writer.write("index.html", "new")
         raise RuntimeError("template broke")

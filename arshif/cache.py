@@ -1,0 +1,192 @@
+"""Persistent build state in ROOT/.cache/: parsed articles, their HTML, and what each output was made from.
+
+Nothing here is trusted blindly: a missing, corrupt or old-version cache only costs time (it is
+rebuilt), and every entry is keyed by digests of what produced it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .content import Article, source_digest
+
+CACHE_VERSION = 1
+CACHE_DIR = ".cache/arshif"
+
+
+def cache_folder(root: Path, output: Path) -> Path:
+    """One cache per output folder, since base URL and flags shape what is written there."""
+    key = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
+    return root / CACHE_DIR / key
+
+
+def _load_pickle(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # any unreadable cache file is simply not used
+        return None
+    return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
+
+
+def _save_pickle(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump({**data, "version": CACHE_VERSION}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+@dataclass
+class _Entry:
+    mtime_ns: int
+    size: int
+    digest: str
+    article: Article
+
+
+class BodyStore:
+    """Article HTML by source digest, in SQLite: read lazily, so a build never holds every body."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pending: dict[str, str] = {}
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = self._open()
+            self._pid = os.getpid()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        for _attempt in range(2):
+            try:
+                connection = sqlite3.connect(self.path, timeout=30)
+                connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
+                return connection
+            except sqlite3.DatabaseError:
+                self.path.unlink(missing_ok=True)
+        raise RuntimeError(f"cannot open the cache database {self.path}")
+
+    def put(self, digest: str, html: str) -> None:
+        self.pending[digest] = html
+
+    def get(self, digest: str) -> str | None:
+        if digest in self.pending:
+            return self.pending[digest]
+        try:
+            row = self._db().execute("SELECT html FROM bodies WHERE digest = ?", (digest,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def flush(self) -> None:
+        """Write pending bodies, so worker processes can read them."""
+        if self.pending:
+            with self._db() as db:
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self.pending.items())
+            self.pending.clear()
+
+    def keep_only(self, digests: set[str]) -> None:
+        """Drop the bodies of articles that are gone or changed."""
+        with self._db() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM live")
+            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
+            db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+
+@dataclass
+class BuildCache:
+    """The article store for content.load_articles, and the record of the last build's outputs."""
+
+    folder: Path
+    content_dir: Path
+    settings: str
+    enabled: bool = True
+    index: dict[str, _Entry] = field(default_factory=dict)
+    seen: dict[str, _Entry] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.bodies = BodyStore(self.folder / "bodies.sqlite")
+        if self.enabled:
+            self.state = _load_pickle(self.folder / "state.pickle") or {}
+
+    def load_index(self) -> None:
+        """Read the parsed articles of the last build (only when the fast no-change check failed)."""
+        data = _load_pickle(self.folder / "articles.pickle") if self.enabled else None
+        if data and data.get("settings") == self.settings:
+            self.index = data["entries"]
+
+    def lookup(self, relative: str, stat: os.stat_result) -> tuple[Article | None, bytes | None, str]:
+        entry = self.index.get(relative)
+        if entry and (entry.mtime_ns, entry.size) == (stat.st_mtime_ns, stat.st_size):
+            self.seen[relative] = entry
+            return entry.article, None, entry.digest
+        data = (self.content_dir / relative).read_bytes()
+        digest = source_digest(data, self.settings, relative)
+        if entry and entry.digest == digest:
+            self.seen[relative] = _Entry(stat.st_mtime_ns, stat.st_size, digest, entry.article)
+            return entry.article, None, digest
+        return None, data, digest
+
+    def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:
+        """Store a freshly parsed article; what the build keeps in memory has no body."""
+        slim = replace(article, body_html="")
+        self.bodies.put(article.digest, article.body_html)
+        self.seen[relative] = _Entry(stat.st_mtime_ns, stat.st_size, article.digest, slim)
+        return slim
+
+    def body(self, article: Article) -> str | None:
+        return self.bodies.get(article.digest)
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Record this build; called only after its output is in place."""
+        if not self.enabled:
+            return
+        self.bodies.flush()
+        self.bodies.keep_only({entry.digest for entry in self.seen.values()})
+        _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "entries": self.seen})
+        _save_pickle(self.folder / "state.pickle", state)
+
+    def forget_outputs(self) -> None:
+        """Before output files are replaced: a build stopped half-way must not trust the old record."""
+        with contextlib.suppress(FileNotFoundError):
+            (self.folder / "state.pickle").unlink()
+
+
+def input_signature(root: Path, key: str) -> tuple[Any, ...]:
+    """Every source file's path, size and modification time, and KEY: equal means nothing changed."""
+    files = []
+    for folder in ("content", "templates", "theme"):
+        for top, dirs, names in os.walk(root / folder):
+            dirs.sort()
+            for name in sorted(names):
+                stat = os.stat(os.path.join(top, name))
+                files.append((top, name, stat.st_mtime_ns, stat.st_size))
+    stat = (root / "site.toml").stat()
+    return (key, stat.st_mtime_ns, stat.st_size, tuple(files))
+
+
+def next_due(articles: list[Article], now: datetime) -> datetime | None:
+    """When the first article held back as future becomes due (then a build has work to do)."""
+    return min((a.date for a in articles if a.date > now), default=None)
+
+
