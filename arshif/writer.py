@@ -88,7 +88,8 @@ class SiteWriter:
 
         PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
         """
-        (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
+        if not (self.output / MARKER).exists():
+            (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
         if not self.output.exists():
             os.rename(self.staging, self.output)
             return

@@ -1,0 +1,150 @@
+"""The build cache: incremental builds give exactly the bytes of a cold build, and no change writes nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from arshif.build import build_site
+from arshif.cache import CACHE_DIR
+from tests.sitekit import NOW, SiteMaker, article
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def assert_same_as_cold(site: SiteMaker, tmp_path: Path, name: str) -> None:
+    """Build incrementally into build/ and from nothing into another folder: same files, same bytes."""
+    site.build()
+    cold = tmp_path / f"cold-{name}"
+    build_site(site.root, cold, now=NOW, use_cache=False)
+    assert tree(site.out) == tree(cold), f"incremental build differs from a cold one after: {name}"
+
+
+def seed(site: SiteMaker) -> None:
+    for n in range(1, 9):
+        tags = ["[libya, russia]", "[turkey]", "[libya]", "[economy, libya]"][n % 4]
+        site.add(f"2020/a{n}.md", article(title=f"مقال {n}", date=f"2020-0{1 + n % 3}-{10 + n} 10:00", tags=tags,
+                                           body=f"الفقرة الأولى من المقال {n}.\n\nنص إضافي."))
+
+
+EDITS = {
+    "body": lambda s: s.add("2020/a3.md", article(title="مقال 3", date="2020-01-13 10:00", tags="[libya]",
+                                                   body="فقرة أولى جديدة تماما.\n\nوأخرى.")),
+    "title": lambda s: s.add("2020/a5.md", article(title="عنوان مختلف", date="2020-03-15 10:00", tags="[turkey]")),
+    "tags": lambda s: s.add("2020/a2.md", article(title="مقال 2", date="2020-03-12 10:00", tags="[sports, مصر]")),
+    "date": lambda s: s.add("2020/a4.md", article(title="مقال 4", date="2021-06-01 10:00", tags="[economy]")),
+    "new article": lambda s: s.add("2021/new.md", article(title="جديد", date="2021-07-01", tags="[libya]")),
+    "delete": lambda s: (s.root / "content/2020/a6.md").unlink(),
+    "rename": lambda s: (s.root / "content/2020/a7.md").rename(s.root / "content/2020/renamed.md"),
+    "draft": lambda s: s.add("2020/a8.md", article(title="مقال 8", date="2020-01-18 10:00", draft="true")),
+    "image beside": lambda s: s.add("2020/pic.png", b"\x89PNG"),
+    "template": lambda s: (s.root / "templates/tag.html").write_text(
+        (s.root / "templates/tag.html").read_text().replace("page-title", "page-title tag-title"), encoding="utf-8"),
+    "macro template": lambda s: (s.root / "templates/_macros.html").write_text(
+        (s.root / "templates/_macros.html").read_text().replace("لا توجد مقالات بعد.", "لا شيء هنا."),
+        encoding="utf-8"),
+    "theme css": lambda s: (s.root / "theme/css/site.css").write_text(
+        (s.root / "theme/css/site.css").read_text() + "\n.x { color: red; }\n", encoding="utf-8"),
+    "site.toml": lambda s: s.config((s.root / "site.toml").read_text().replace("page_size = 3", "page_size = 2")
+                                    .replace('digits = "arab"', 'digits = "latn"')),
+}
+
+
+def test_every_kind_of_edit_gives_the_cold_build_bytes(site: SiteMaker, tmp_path: Path) -> None:
+    seed(site)
+    assert_same_as_cold(site, tmp_path, "first build")
+    for name, edit in EDITS.items():
+        edit(site)
+        assert_same_as_cold(site, tmp_path, name)
+
+
+def test_no_change_rebuild_writes_nothing(site: SiteMaker) -> None:
+    seed(site)
+    site.build()
+    before = mtimes(site.out)
+    report = site.build()
+    assert report.unchanged and report.files == 0
+    assert mtimes(site.out) == before
+
+
+def test_touching_a_file_renders_nothing_and_writes_nothing(site: SiteMaker) -> None:
+    seed(site)
+    site.build()
+    before = mtimes(site.out)
+    os.utime(site.root / "content/2020/a1.md")
+    report = site.build()
+    assert not report.unchanged
+    assert (report.rendered, report.files) == (0, 0)
+    assert mtimes(site.out) == before
+
+
+def test_one_edit_renders_only_what_shows_it(site: SiteMaker) -> None:
+    seed(site)
+    first = site.build()
+    EDITS["body"](site)
+    report = site.build()
+    assert 0 < report.rendered < first.rendered / 2
+    assert "فقرة أولى جديدة تماما" in site.page("2020/a3/")
+
+
+def test_a_deleted_output_file_is_written_again(site: SiteMaker) -> None:
+    seed(site)
+    site.build()
+    (site.out / "2020/a1/index.html").unlink()
+    site.build()
+    assert "مقال 1" in site.page("2020/a1/")
+
+
+def test_a_future_article_appears_when_its_date_comes(site: SiteMaker) -> None:
+    from datetime import timedelta
+    seed(site)
+    site.add("2026/soon.md", article(title="قريبا", date="2026-11-30 09:00"))
+    site.build()
+    assert not (site.out / "2026/soon").exists()
+    site.build(now=NOW + timedelta(days=2))
+    assert "قريبا" in site.page("2026/soon/")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "delete bodies"])
+def test_a_damaged_cache_only_costs_time(site: SiteMaker, tmp_path: Path, damage: str) -> None:
+    seed(site)
+    site.build()
+    for path in (site.root / CACHE_DIR).rglob("*"):
+        if path.is_file():
+            if damage == "garbage":
+                path.write_bytes(b"\x00not a pickle or a database")
+            elif damage == "empty":
+                path.write_bytes(b"")
+            elif path.name == "bodies.sqlite":
+                path.unlink()
+    EDITS["title"](site)
+    assert_same_as_cold(site, tmp_path, damage)
+
+
+def test_clean_ignores_the_cache(site: SiteMaker) -> None:
+    seed(site)
+    site.build()
+    report = site.build(clean=True)
+    assert not report.unchanged and report.rendered == report.pages
+
+
+def test_parallel_build_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
+    """Enough articles to use worker processes for Markdown and rendering, compared with one process."""
+    sites = []
+    for workers in (1, 2):
+        site = make_site(f"w{workers}")
+        for n in range(260):
+            site.add(f"2019/p{n:03d}.md", article(title=f"مقال رقم {n}", date=f"2019-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                                                  tags=f"[t{n % 7}, libya]", body=f"نص المقال {n}.\n\n## عنوان\n\nفقرة."))
+        report = site.build(workers=workers)
+        assert report.pages > 400
+        sites.append(site)
+    assert tree(sites[0].out) == tree(sites[1].out)
