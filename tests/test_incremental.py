@@ -142,8 +142,9 @@ def test_parallel_build_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
     for workers in (1, 2):
         site = make_site(f"w{workers}")
         for n in range(260):
-            site.add(f"2019/p{n:03d}.md", article(title=f"مقال رقم {n}", date=f"2019-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                                                  tags=f"[t{n % 7}, libya]", body=f"نص المقال {n}.\n\n## عنوان\n\nفقرة."))
+            date = f"2019-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            site.add(f"2019/p{n:03d}.md", article(title=f"مقال رقم {n}", date=date, tags=f"[t{n % 7}, libya]",
+                                                  body=f"نص المقال {n}.\n\n## عنوان\n\nفقرة."))
         report = site.build(workers=workers)
         assert report.pages > 400
         sites.append(site)
