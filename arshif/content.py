@@ -173,9 +173,12 @@ def plain_text(body_html: str) -> str:
 
 
 def lead_summary(body_html: str, length: int) -> str:
-    """The lead paragraph as plain text, cut on a word boundary to at most LENGTH characters."""
-    first = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
-    text = plain_text(first.group(1) if first else body_html)
+    """The lead paragraph as plain text, cut on a word boundary to at most LENGTH characters.
+
+    The lead is the first paragraph with text: one holding only a photo does not count.
+    """
+    paragraphs = (plain_text(p) for p in re.findall(r"<p>(.*?)</p>", body_html, re.DOTALL))
+    text = next((p for p in paragraphs if p), "") or plain_text(body_html)
     if len(text) <= length:
         return text
     cut = text[:length + 1].rsplit(" ", 1)[0] if " " in text[:length + 1] else text[:length]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from .site import Site
 
 FEED_NAMES = {"rss": "feed.xml", "atom": "atom.xml"}
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_SITE_PATH_LINK = re.compile(r'(\s(?:src|href)=")/')
+_SITE_PATH_LINK = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 
 def newest_change(articles: Sequence[Article]) -> datetime:
@@ -85,7 +86,7 @@ def render_feed(site: Site, spec: FeedSpec, kind: str, body_of: Callable[[Articl
         for tag in site.tags_of[article.url]:
             entry.category({"term": tag.slug, "label": tag.name,
                             "scheme": absolute_url(config, "tags/")})
-        entry.summary(article.summary)
+        entry.summary(html.escape(article.summary, quote=False) if kind == "rss" else article.summary)
         if config.feeds_full_content:
             entry.content(absolute_links_html(body_of(article), config.base_url), type="html")
     return feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)

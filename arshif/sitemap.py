@@ -34,7 +34,7 @@ def _urlset(entries: Sequence[tuple[str, datetime]]) -> bytes:
 
 
 def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -> Iterator[tuple[str, bytes]]:
-    """sitemap.xml for every public page; past MAX_URLS, an index of sitemaps/sitemap-N.xml files."""
+    """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it."""
     config = site.config
     entries = [(absolute_url(config, page.url), newest_change(page_articles(page, site)))
                for page in pages if page.output_path != "404.html"]
@@ -44,7 +44,7 @@ def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -
         chunks = [entries[i:i + max_urls] for i in range(0, len(entries), max_urls)]
         index = []
         for number, chunk in enumerate(chunks, start=1):
-            path = f"sitemaps/sitemap-{number}.xml"
+            path = f"sitemap-{number}.xml"
             yield path, _urlset(chunk)
             index.append(f"<sitemap><loc>{escape(absolute_url(config, path))}</loc>"
                          f"<lastmod>{max(when for _, when in chunk).isoformat()}</lastmod></sitemap>\n")

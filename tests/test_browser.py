@@ -29,7 +29,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     top = tmp_path_factory.mktemp("www")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(top)))
     base = f"http://127.0.0.1:{server.server_port}/archive/"
-    build_site(PROJECT, top / "archive", base_url=base, now=NOW)
+    build_site(PROJECT, top / "archive", base_url=base, now=NOW, use_cache=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base

@@ -133,7 +133,7 @@ class Built:
 
 
 def build_sample(folder: Path, base_url: str, **options: bool) -> Built:
-    build_site(PROJECT, output=folder / "out", now=NOW, base_url=base_url, **options)
+    build_site(PROJECT, output=folder / "out", now=NOW, base_url=base_url, use_cache=False, **options)
     return Built(folder / "out", base_url)
 
 
