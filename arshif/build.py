@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from . import __version__
-from .assets import collect_assets
-from .cache import BuildCache, cache_folder, input_signature, next_due
+from .cache import BuildCache, cache_folder, input_signature
 from .config import CONFIG_NAME, Config, load_config
-from .content import Article, ArticleError, find_static_files, load_articles, new_markdown, parse_settings, read_article
-from .feeds import FEED_NAMES, feed_specs, render_feed
+from .content import parse_settings, scan_files
 from .problems import BuildFailed, Problem
-from .render import make_environment, render_page, template_digests, template_problem
-from .site import Fingerprints, Page, assemble, publishable, routes, url_collisions
-from .sitemap import sitemap_files
-from .writer import MARKER, SiteWriter, check_output_dir
+from .writer import MARKER, check_output_dir
 
 Progress = Callable[[str, int, int], None]
-PARALLEL_PAGES = 400
-
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
@@ -57,7 +46,9 @@ def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, f
 
 
 def _outputs_intact(output: Path, outputs: Any) -> bool:
-    return (output / MARKER).is_file() and all((output / path).is_file() for path in outputs)
+    """Every file the last build wrote is still there (someone may have deleted some)."""
+    top = str(output)
+    return os.path.isfile(os.path.join(top, MARKER)) and all(os.path.isfile(os.path.join(top, p)) for p in outputs)
 
 
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
@@ -82,7 +73,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
     key = _build_key(config, root, base_url, drafts, future)
     with tempfile.TemporaryDirectory(prefix="arshif-") as scratch:
         folder = cache_folder(root, output) if use_cache else Path(scratch)
-        cache = BuildCache(folder, config.content_dir, parse_settings(config), enabled=use_cache and not clean)
+        cache = BuildCache(folder, config.content_dir, parse_settings(config), trust=use_cache and not clean,
+                           persist=use_cache)
         try:
             return _build(config, output, cache, key, now, drafts, future, progress, workers, started)
         finally:
@@ -92,141 +84,16 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
 def _build(config: Config, output: Path, cache: BuildCache, key: str, now: datetime, drafts: bool,
            future: bool, progress: Progress | None, workers: int, started: float) -> BuildReport:
     state = cache.state
-    signature = input_signature(config.root, key)
+    scan = scan_files(config.content_dir)
+    signature = input_signature(config.root, key, scan)
     due = state.get("next_due")
     if (state.get("signature") == signature and (due is None or now < due)
             and _outputs_intact(output, state.get("outputs", ()))):
         articles, pages, tags = state["counts"]
         return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
                            unchanged=True)
+    # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
+    from .pipeline import full_build
 
-    cache.load_index()
-    articles, problems = load_articles(config, progress, cache, workers)
-    static_files = find_static_files(config.content_dir)
-    static_paths = [p.relative_to(config.content_dir).as_posix() for p in static_files]
-    chosen = publishable(articles, now, drafts, future)
-    collisions = url_collisions(chosen, static_paths)
-    problems += collisions
-    clashing = {p.path for p in collisions}
-    site = assemble(config, [a for a in chosen if a.source not in clashing], now, drafts=True, future=True)
-    pages = routes(site)
-    assets = collect_assets(config.theme_dir)
-    env = make_environment(config, site, assets.names)
-    templates = template_digests(env)
-    prints = Fingerprints(site)
-    build_key = hashlib.sha256(repr((key, sorted(assets.names.items()))).encode()).hexdigest()
-    known = state.get("fingerprints", {}) if state.get("key") == build_key else {}
-    cache.bodies.flush()
-    bodies = Bodies(config, cache)
-
-    fingerprints: dict[str, str] = {}
-    with SiteWriter(output) as writer:
-        for path, data in assets.files.items():
-            writer.write(path, data)
-        for path, source in zip(static_paths, static_files, strict=True):
-            writer.copy(path, source)
-        for spec in feed_specs(site):
-            for kind, name in FEED_NAMES.items():
-                path = spec.folder + name
-                fingerprints[path] = prints.feed(spec.items(config.feeds_items), build_key, kind, spec.folder,
-                                                 spec.title, spec.description)
-                if known.get(path) != fingerprints[path] or writer.missing(path):
-                    writer.write(path, render_feed(site, spec, kind, bodies.get))
-        sitemap_paths = set()
-        for path, data in sitemap_files(site, pages):
-            writer.write(path, data)
-            sitemap_paths.add(path)
-
-        todo = []
-        for index, page in enumerate(pages):
-            digest = prints.page(page) + templates.get(page.template, "") + build_key
-            fingerprints[page.output_path] = digest
-            if known.get(page.output_path) != digest or writer.missing(page.output_path):
-                todo.append(index)
-        render_problems = _render(env, pages, todo, writer, bodies, config, workers, progress)
-        problems += list(dict.fromkeys(render_problems))
-        if problems:
-            raise BuildFailed(problems)
-
-        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths
-        previous = set(state["outputs"]) if "outputs" in state else None
-        cache.forget_outputs()
-        writer.commit(expected, previous)
-        files = writer.count
-
-    cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
-                "outputs": sorted(expected), "next_due": next_due(articles, now),
-                "counts": (len(site.articles), len(pages), len(site.tags))})
-    return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
-                       config.warnings, rendered=len(todo))
-
-
-class Bodies:
-    """Article HTML for the pages and feeds that show it: from the cache, else parsed again."""
-
-    def __init__(self, config: Config, cache: BuildCache) -> None:
-        self.config = config
-        self.cache = cache
-        self._converter: Any = None
-
-    def get(self, article: Article) -> str:
-        body = self.cache.body(article)
-        if body is None:
-            self._converter = self._converter or new_markdown()
-            try:
-                body = read_article(self.config.root / article.source, self.config, self._converter).body_html
-            except (OSError, ArticleError):
-                body = ""
-        return body
-
-
-_JOB: tuple[jinja2.Environment, list[Page], SiteWriter, Bodies, Config] | None = None
-
-
-def _render_indices(indices: list[int]) -> list[Problem]:
-    """Render and stage some pages; runs in the main process or in a forked worker."""
-    assert _JOB is not None
-    env, pages, writer, bodies, config = _JOB
-    problems = []
-    for index in indices:
-        page = pages[index]
-        if "article" in page.context:
-            article = page.context["article"]
-            page = replace(page, context={**page.context, "article": replace(article, body_html=bodies.get(article))})
-        try:
-            writer.write(page.output_path, render_page(env, page))
-        except Exception as error:  # any template failure becomes a report line
-            problems.append(template_problem(error, config, page))
-    return problems
-
-
-def _batches(todo: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(todo), size):
-        yield todo[start:start + size]
-
-
-def _render(env: jinja2.Environment, pages: list[Page], todo: list[int], writer: SiteWriter, bodies: Bodies,
-            config: Config, workers: int, progress: Progress | None) -> list[Problem]:
-    """Render the pages at TODO, across processes when there are many (each writes its own files)."""
-    global _JOB
-    _JOB = (env, pages, writer, bodies, config)
-    problems: list[Problem] = []
-    done = 0
-    if workers > 1 and len(todo) >= PARALLEL_PAGES:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            batches = list(_batches(todo, 200))
-            for batch, found in zip(batches, pool.map(_render_indices, batches), strict=True):
-                problems += found
-                done += len(batch)
-                if progress:
-                    progress("rendering", done, len(todo))
-        writer.count = sum(len(files) for _, _, files in os.walk(writer.staging))
-    else:
-        for batch in _batches(todo, 500):
-            problems += _render_indices(batch)
-            done += len(batch)
-            if progress:
-                progress("rendering", done, len(todo))
-    _JOB = None
-    return problems
+    return full_build(config, output, cache, state, signature, key, scan, now, drafts, future, progress,
+                      workers, started)

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .content import Article, source_digest
+from .content import Article, scan_files, source_digest
 
 CACHE_VERSION = 1
 CACHE_DIR = ".cache/arshif"
@@ -119,19 +119,20 @@ class BuildCache:
     folder: Path
     content_dir: Path
     settings: str
-    enabled: bool = True
+    trust: bool = True
+    persist: bool = True
     index: dict[str, _Entry] = field(default_factory=dict)
     seen: dict[str, _Entry] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
-        if self.enabled:
+        if self.trust:
             self.state = _load_pickle(self.folder / "state.pickle") or {}
 
     def load_index(self) -> None:
         """Read the parsed articles of the last build (only when the fast no-change check failed)."""
-        data = _load_pickle(self.folder / "articles.pickle") if self.enabled else None
+        data = _load_pickle(self.folder / "articles.pickle") if self.trust else None
         if data and data.get("settings") == self.settings:
             self.index = data["entries"]
 
@@ -159,7 +160,7 @@ class BuildCache:
 
     def save(self, state: dict[str, Any]) -> None:
         """Record this build; called only after its output is in place."""
-        if not self.enabled:
+        if not self.persist:
             return
         self.bodies.flush()
         self.bodies.keep_only({entry.digest for entry in self.seen.values()})
@@ -172,15 +173,12 @@ class BuildCache:
             (self.folder / "state.pickle").unlink()
 
 
-def input_signature(root: Path, key: str) -> tuple[Any, ...]:
+def input_signature(root: Path, key: str, content: dict[str, os.stat_result]) -> tuple[Any, ...]:
     """Every source file's path, size and modification time, and KEY: equal means nothing changed."""
     files = []
-    for folder in ("content", "templates", "theme"):
-        for top, dirs, names in os.walk(root / folder):
-            dirs.sort()
-            for name in sorted(names):
-                stat = os.stat(os.path.join(top, name))
-                files.append((top, name, stat.st_mtime_ns, stat.st_size))
+    for folder, scan in (("content", content), ("templates", scan_files(root / "templates")),
+                         ("theme", scan_files(root / "theme"))):
+        files += [(folder, name, stat.st_mtime_ns, stat.st_size) for name, stat in scan.items()]
     stat = (root / "site.toml").stat()
     return (key, stat.st_mtime_ns, stat.st_size, tuple(files))
 

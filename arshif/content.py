@@ -12,22 +12,24 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
-import markdown
 import yaml
-from markdown.extensions.toc import slugify_unicode
 
-from .arabic import slugify, to_digits
+if TYPE_CHECKING:
+    import markdown
+
+from .arabic import isolate_latin, slugify, to_digits
 from .config import Config
 from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
 DEFAULT_TEMPLATE = "article.html"
-PARSE_VERSION = "arshif-parse-1"
+PARSE_VERSION = "arshif-parse-2"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
 
@@ -53,7 +55,7 @@ class Article:
     digest: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def url(self) -> str:
         """The article's path below the site root."""
         return f"{self.date.year}/{self.slug}/"
@@ -75,8 +77,11 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 
 def new_markdown() -> markdown.Markdown:
     """The one Markdown configuration of the site (tables, footnotes, heading anchors)."""
+    import markdown  # here, not at the top: a build with nothing to do never needs it
+    from markdown.extensions.toc import slugify_unicode
+
     return markdown.Markdown(
-        extensions=["extra", "sane_lists", "toc"],
+        extensions=["tables", "footnotes", "fenced_code", "sane_lists", "toc"],
         extension_configs={"toc": {"slugify": slugify_unicode}},
         output_format="html",
     )
@@ -91,19 +96,27 @@ class ArticleError(Exception):
         self.hint = hint
 
 
-def find_sources(content_dir: Path) -> list[Path]:
-    """Every article source, in a stable order (so builds are deterministic)."""
-    return sorted(p for p in content_dir.rglob("*.md") if p.is_file() and not _hidden(p, content_dir))
+def scan_files(top: Path) -> dict[str, os.stat_result]:
+    """Every file below TOP with its stat, by relative path; names starting with . or _ are skipped."""
+    found: dict[str, os.stat_result] = {}
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        relative = os.path.relpath(folder, top)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in sorted(names):
+            if not name.startswith((".", "_")):
+                found[prefix + name] = os.stat(os.path.join(folder, name))
+    return found
 
 
-def find_static_files(content_dir: Path) -> list[Path]:
+def article_sources(scan: dict[str, os.stat_result]) -> list[str]:
+    """The article files of a content scan, in a stable order (so builds are deterministic)."""
+    return sorted(name for name in scan if name.endswith(".md"))
+
+
+def static_sources(scan: dict[str, os.stat_result]) -> list[str]:
     """Images and other files kept beside articles; they are published at the same path."""
-    return sorted(p for p in content_dir.rglob("*")
-                  if p.is_file() and p.suffix != ".md" and not _hidden(p, content_dir))
-
-
-def _hidden(path: Path, top: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(top).parts)
+    return sorted(name for name in scan if not name.endswith(".md"))
 
 
 def split_front_matter(text: str) -> tuple[str, str]:
@@ -282,6 +295,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
 
     converter.reset()
     body_html = absolute_links(converter.convert(body), relative.parent.as_posix(), config.base_path)
+    body_html = str(isolate_latin(body_html))
     return Article(
         source=display_path(path, config.root),
         slug=slug,
@@ -350,7 +364,8 @@ def _parse_each(jobs: list[tuple[str, bytes | None, str]]) -> Iterator[Outcome]:
 
 
 def load_articles(config: Config, progress: Callable[[str, int, int], None] | None = None,
-                  store: ArticleStore | None = None, workers: int = 1) -> tuple[list[Article], list[Problem]]:
+                  store: ArticleStore | None = None, workers: int = 1,
+                  scan: dict[str, os.stat_result] | None = None) -> tuple[list[Article], list[Problem]]:
     """Every article of the site, and a problem for each source that could not be read.
 
     Articles the store knows unchanged are taken from it; the others are parsed, in WORKERS
@@ -358,13 +373,11 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     """
     global _WORKER_CONFIG
     store = store or NoStore(parse_settings(config))
-    sources = find_sources(config.content_dir)
+    stats = scan if scan is not None else scan_files(config.content_dir)
+    sources = article_sources(stats)
     found: dict[str, Article] = {}
-    stats: dict[str, os.stat_result] = {}
     jobs: list[tuple[str, bytes | None, str]] = []
-    for path in sources:
-        relative = path.relative_to(config.content_dir).as_posix()
-        stats[relative] = path.stat()
+    for relative in sources:
         article, data, digest = store.lookup(relative, stats[relative])
         if article is not None:
             found[relative] = article

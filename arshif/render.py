@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,17 @@ class TemplateProblem(Exception):
     """A template failed; carries the template file and line for the report."""
 
 
+def _memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Remember results per argument: the same dates are written on many pages of a build."""
+    results: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if value not in results:
+            results[value] = function(value)
+        return results[value]
+    return remembered
+
+
 def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> jinja2.Environment:
     """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers."""
     env = jinja2.Environment(
@@ -107,7 +118,17 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
             raise TemplateProblem(f"unknown asset {name!r}: there is no theme/{name}")
         return site_url(config, assets[name])
 
+    remembered: dict[tuple[str, str], Any] = {}
+
+    def once(key: str, macro: Any, *args: Any) -> Any:
+        """Render a macro once per KEY in a build: an article's list entry is the same on every list."""
+        slot = (getattr(macro, "name", ""), key)
+        if slot not in remembered:
+            remembered[slot] = macro(*args)
+        return remembered[slot]
+
     env.globals.update(
+        once=once,
         config=config,
         tags_of=lambda article: site.tags_of[article.url],
         asset=asset,
@@ -119,12 +140,12 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
             article, tags, config, absolute_url(config, assets.get(config.logo, ""))),
     )
     env.filters.update(
-        date=lambda moment: local_date(moment, config),
-        hijri=lambda moment: hijri_date(moment, config),
+        date=_memo(lambda moment: local_date(moment, config)),
+        hijri=_memo(lambda moment: hijri_date(moment, config)),
         iso=lambda moment: moment.isoformat(),
         number=lambda n: arabic.format_number(n, config.locale, config.digits),
         digits=lambda text: arabic.to_digits(str(text), config.digits),
-        bidi=arabic.isolate_text,
+        bidi=_memo(arabic.isolate_text),
         bidi_html=arabic.isolate_latin,
     )
     return env

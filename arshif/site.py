@@ -146,33 +146,31 @@ def resolve_tags(articles: Sequence[Article], config: Config) -> tuple[list[Tag]
 def find_related(articles: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> dict[str, tuple[Article, ...]]:
     """For each article, the others sharing the most tags, newest first.
 
-    Articles sharing two or more tags are found through an index of tag pairs, so a popular tag
-    does not make this quadratic; single-tag matches only fill what is left.
+    An index from every combination of an article's tags to the articles having them all (newest
+    first) is walked from the largest combination down; each level only needs the heads of a
+    few lists, so a popular tag does not make this quadratic.
     """
-    order = {a.url: index for index, a in enumerate(newest_first(articles))}
-    slugs = {url: frozenset(t.slug for t in tags) for url, tags in tags_of.items()}
-    pairs: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    for article in articles:
-        for pair in combinations(sorted(slugs[article.url]), 2):
-            pairs[pair].append(article)
+    ordered = newest_first(articles)
+    slugs = [sorted(t.slug for t in tags_of[a.url]) for a in ordered]
+    having: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for position, tags in enumerate(slugs):
+        for size in range(1, len(tags) + 1):
+            for combination in combinations(tags, size):
+                having[combination].append(position)
     related: dict[str, tuple[Article, ...]] = {}
-    for article in articles:
-        mine = slugs[article.url]
-        candidates = {b.url: b for pair in combinations(sorted(mine), 2) for b in pairs[pair]}
-        candidates.pop(article.url, None)
-        best = heapq.nsmallest(RELATED_COUNT, candidates.values(),
-                               key=lambda b: (-len(mine & slugs[b.url]), order[b.url]))
-        seen = {b.url for b in best} | {article.url}
-        for tag in sorted(tags_of[article.url], key=lambda t: t.slug):
-            if len(best) >= RELATED_COUNT:
-                break
-            for other in tag.articles:
-                if other.url not in seen:
-                    best.append(other)
-                    seen.add(other.url)
-                    if len(best) >= RELATED_COUNT:
+    for position, tags in enumerate(slugs):
+        chosen: list[int] = []
+        seen = {position}
+        for size in range(len(tags), 0, -1):
+            for other in heapq.merge(*(having[c] for c in combinations(tags, size))):
+                if other not in seen:
+                    seen.add(other)
+                    chosen.append(other)
+                    if len(chosen) == RELATED_COUNT:
                         break
-        related[article.url] = tuple(sorted(best, key=lambda b: (-len(mine & slugs[b.url]), order[b.url])))
+            if len(chosen) == RELATED_COUNT:
+                break
+        related[ordered[position].url] = tuple(ordered[i] for i in chosen)
     return related
 
 
@@ -255,15 +253,17 @@ class Fingerprints:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._headlines: dict[str, tuple[Any, ...]] = {}
+        self._headlines: dict[str, str] = {}
 
-    def headline(self, article: Article) -> tuple[Any, ...]:
+    def headline(self, article: Article) -> str:
+        """A digest of what lists show of an article, computed once per build."""
         key = self._headlines.get(article.url)
         if key is None:
             tags = tuple((t.slug, t.name) for t in self.site.tags_of[article.url])
-            key = (article.url, article.title, article.date.isoformat(),
-                   article.updated.isoformat() if article.updated else None, article.summary,
-                   article.draft, article.author, article.category, article.image, tags)
+            shown = (article.url, article.title, article.date.isoformat(),
+                     article.updated.isoformat() if article.updated else None, article.summary,
+                     article.draft, article.author, article.category, article.image, tags)
+            key = hashlib.sha1(repr(shown).encode(), usedforsecurity=False).hexdigest()
             self._headlines[article.url] = key
         return key
 

@@ -116,8 +116,10 @@ def test_error_carries_line(site: SiteMaker) -> None:
 
 
 def test_sources_skip_hidden_files(site: SiteMaker) -> None:
-    from arshif.content import find_sources
+    from arshif.content import article_sources, scan_files, static_sources
     site.add("2020/a.md", article())
     site.add("2020/.draft.md", "garbage")
     site.add("_notes/b.md", "garbage")
-    assert [p.name for p in find_sources(Path(site.root / "content"))] == ["a.md"]
+    site.add("2020/photo.jpg", b"jpg")
+    scan = scan_files(Path(site.root / "content"))
+    assert (article_sources(scan), static_sources(scan)) == (["2020/a.md"], ["2020/photo.jpg"])

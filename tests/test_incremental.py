@@ -129,11 +129,12 @@ def test_a_damaged_cache_only_costs_time(site: SiteMaker, tmp_path: Path, damage
     assert_same_as_cold(site, tmp_path, damage)
 
 
-def test_clean_ignores_the_cache(site: SiteMaker) -> None:
+def test_clean_ignores_the_cache_and_leaves_a_fresh_one(site: SiteMaker) -> None:
     seed(site)
     site.build()
     report = site.build(clean=True)
     assert not report.unchanged and report.rendered == report.pages
+    assert site.build().unchanged
 
 
 def test_parallel_build_gives_the_same_bytes(make_site, tmp_path: Path) -> None:

@@ -1,0 +1,214 @@
+"""The full build once something changed: read, assemble, render what changed, write, swap in."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .assets import collect_assets
+from .build import BuildReport, Progress
+from .cache import BuildCache, next_due
+from .config import Config
+from .content import Article, ArticleError, load_articles, new_markdown, read_article, static_sources
+from .feeds import FEED_NAMES, feed_specs, render_feed
+from .problems import BuildFailed, Problem
+from .render import make_environment, render_page, template_digests, template_problem
+from .site import Fingerprints, Page, assemble, publishable, routes, url_collisions
+from .sitemap import sitemap_files
+from .writer import SiteWriter
+
+PARALLEL_PAGES = 400
+
+
+def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str, Any], signature: Any,
+               key: str, scan: dict[str, os.stat_result], now: datetime, drafts: bool, future: bool,
+               progress: Progress | None, workers: int, started: float) -> BuildReport:
+    """Everything after the no-change check; see build.build_site."""
+    lap = Stopwatch()
+    cache.load_index()
+    articles, problems = load_articles(config, progress, cache, workers, scan)
+    lap("read articles")
+    static_paths = static_sources(scan)
+    static_files = [config.content_dir / path for path in static_paths]
+    chosen = publishable(articles, now, drafts, future)
+    collisions = url_collisions(chosen, static_paths)
+    problems += collisions
+    clashing = {p.path for p in collisions}
+    site = assemble(config, [a for a in chosen if a.source not in clashing], now, drafts=True, future=True)
+    pages = routes(site)
+    lap("assemble")
+    assets = collect_assets(config.theme_dir)
+    env = make_environment(config, site, assets.names)
+    templates = template_digests(env)
+    prints = Fingerprints(site)
+    build_key = hashlib.sha256(repr((key, sorted(assets.names.items()))).encode()).hexdigest()
+    known = state.get("fingerprints", {}) if state.get("key") == build_key else {}
+    cache.bodies.flush()
+    lap("store bodies")
+    bodies = Bodies(config, cache)
+
+    with SiteWriter(output) as writer:
+        for path, data in assets.files.items():
+            writer.write(path, data)
+        for path, source in zip(static_paths, static_files, strict=True):
+            writer.copy(path, source)
+        sitemap_paths = set()
+        for path, data in sitemap_files(site, pages):
+            writer.write(path, data)
+            sitemap_paths.add(path)
+        lap("sitemaps")
+
+        jobs: list[Job] = []
+        for spec in feed_specs(site):
+            for kind, name in FEED_NAMES.items():
+                digest = prints.feed(spec.items(config.feeds_items), build_key, kind, spec.folder, spec.title,
+                                     spec.description)
+                jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get)))
+        for page in pages:
+            digest = prints.page(page) + templates.get(page.template, "") + build_key
+            jobs.append(Job(page.output_path, digest, partial(_render_one, env, page, bodies), page))
+        fingerprints = {job.path: job.digest for job in jobs}
+        todo = [i for i, job in enumerate(jobs) if known.get(job.path) != job.digest or writer.missing(job.path)]
+        lap("fingerprints")
+        render_problems = _render(jobs, todo, writer, config, workers, progress)
+        lap("render pages")
+        problems += list(dict.fromkeys(render_problems))
+        if problems:
+            raise BuildFailed(problems)
+
+        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths
+        previous = set(state["outputs"]) if "outputs" in state else None
+        cache.forget_outputs()
+        writer.commit(expected, previous)
+        lap("commit")
+        files = writer.count
+
+    cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
+                "outputs": sorted(expected), "next_due": next_due(articles, now),
+                "counts": (len(site.articles), len(pages), len(site.tags))})
+    lap("save cache")
+    return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
+                       config.warnings, rendered=sum(1 for i in todo if jobs[i].page is not None))
+
+
+class Stopwatch:
+    """Phase timings on standard error when ARSHIF_TIMINGS is set: where a slow build spends its time."""
+
+    def __init__(self) -> None:
+        self.enabled = bool(os.environ.get("ARSHIF_TIMINGS"))
+        self.last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[float, float, float]:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (time.perf_counter(), own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime)
+
+    def __call__(self, phase: str) -> None:
+        now = self._read()
+        if self.enabled:
+            wall, user, system = (b - a for a, b in zip(self.last, now, strict=True))
+            print(f"  {phase:<14} {wall:7.3f} s wall {user:7.3f} s user {system:7.3f} s sys", file=sys.stderr)
+        self.last = now
+
+
+class Bodies:
+    """Article HTML for the pages and feeds that show it: from the cache, else parsed again."""
+
+    def __init__(self, config: Config, cache: BuildCache) -> None:
+        self.config = config
+        self.cache = cache
+        self._converter: Any = None
+
+    def get(self, article: Article) -> str:
+        body = self.cache.body(article)
+        if body is None:
+            self._converter = self._converter or new_markdown()
+            try:
+                body = read_article(self.config.root / article.source, self.config, self._converter).body_html
+            except (OSError, ArticleError):
+                body = ""
+        return body
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output file to make: where it goes, the digest of its inputs, and how to make it."""
+
+    path: str
+    digest: str
+    make: Callable[[], str | bytes]
+    page: Page | None = None
+
+
+def _render_one(env: jinja2.Environment, page: Page, bodies: Bodies) -> str:
+    if "article" in page.context:
+        article = page.context["article"]
+        page = replace(page, context={**page.context, "article": replace(article, body_html=bodies.get(article))})
+    return render_page(env, page)
+
+
+_JOB: tuple[list[Job], SiteWriter, Config] | None = None
+
+
+def _run_jobs(indices: list[int]) -> list[Problem]:
+    """Make and stage some outputs; runs in the main process or in a forked worker."""
+    assert _JOB is not None
+    jobs, writer, config = _JOB
+    problems = []
+    for index in indices:
+        job = jobs[index]
+        try:
+            writer.write(job.path, job.make())
+        except Exception as error:  # any template failure becomes a report line
+            if job.page is None:
+                raise
+            problems.append(template_problem(error, config, job.page))
+    return problems
+
+
+def _batches(todo: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(todo), size):
+        yield todo[start:start + size]
+
+
+def _render(jobs: list[Job], todo: list[int], writer: SiteWriter, config: Config, workers: int,
+            progress: Progress | None) -> list[Problem]:
+    """Make the outputs at TODO, across processes when there are many (each stages its own files)."""
+    global _JOB
+    _JOB = (jobs, writer, config)
+    problems: list[Problem] = []
+    done = 0
+    if workers > 1 and len(todo) >= PARALLEL_PAGES:
+        context = multiprocessing.get_context("fork")
+        gc.freeze()  # forked workers then share the site's objects instead of copying them in GC passes
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            batches = list(_batches(todo, 100))
+            for batch, found in zip(batches, pool.map(_run_jobs, batches), strict=True):
+                problems += found
+                done += len(batch)
+                if progress:
+                    progress("rendering", done, len(todo))
+        gc.unfreeze()
+        writer.count = sum(len(files) for _, _, files in os.walk(writer.staging))
+    else:
+        for batch in _batches(todo, 500):
+            problems += _run_jobs(batch)
+            done += len(batch)
+            if progress:
+                progress("rendering", done, len(todo))
+    _JOB = None
+    return problems
