@@ -111,9 +111,14 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     quiet = getattr(args, "quiet", False)
     interactive = sys.stderr.isatty()
 
+    shown: dict[str, int] = {}
+
     def progress(stage: str, done: int, total: int) -> None:
-        if quiet or total < 1000:
+        """A line per tenth of a long stage (a live counter on a terminal)."""
+        tenth = done * 10 // max(total, 1)
+        if quiet or total < 1000 or (not interactive and shown.get(stage) == tenth and done < total):
             return
+        shown[stage] = tenth
         end = "\n" if done == total or not interactive else ""
         print(f"\r  {stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
