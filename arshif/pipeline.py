@@ -64,8 +64,10 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
     with SiteWriter(output) as writer:
         for path, data in assets.files.items():
             writer.write(path, data)
+        copied = {path: (scan[path].st_mtime_ns, scan[path].st_size) for path in static_paths}
         for path, source in zip(static_paths, static_files, strict=True):
-            writer.copy(path, source)
+            if state.get("static", {}).get(path) != copied[path] or writer.missing(path):
+                writer.copy(path, source)
         sitemap_paths = set()
         for path, data in sitemap_files(site, pages):
             writer.write(path, data)
@@ -99,7 +101,7 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
 
     cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
                 "outputs": sorted(expected), "next_due": next_due(articles, now),
-                "counts": (len(site.articles), len(pages), len(site.tags))})
+                "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied})
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
                        config.warnings, rendered=sum(1 for i in todo if jobs[i].page is not None))
