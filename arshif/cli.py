@@ -8,7 +8,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
+from . import __version__, deploy, serve
 from .arabic import slugify
 from .build import build_site
 from .config import load_config
@@ -67,6 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--slug", help="the URL slug (default: made from the title; Arabic stays Arabic)")
     new.add_argument("--tags", default="", help="comma-separated tags, e.g. libya,russia")
     new.add_argument("--author", default="", help="the author's name")
+
+    serve.add_parser(commands, common)
+    deploy.add_parser(commands, common)
     return parser
 
 
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             return _new(args, root)
+        if args.command in ("serve", "deploy"):
+            return int(args.run(args))
         if args.command == "check":
             with tempfile.TemporaryDirectory() as scratch:
                 report = build_site(root, Path(scratch) / "site", drafts=args.drafts,
