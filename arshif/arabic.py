@@ -99,3 +99,54 @@ def isolate_latin(html: str) -> Markup:
 def isolate_text(text: str) -> Markup:
     """Escape plain TEXT for HTML and isolate its Latin runs."""
     return isolate_latin(escape(text))
+
+
+# Search: the same rules run here (index time) and in theme/js/arabic-search.js (query time).
+# Both sides use explicit code-point ranges only, and tests/data/arabic_search_vectors.json checks both.
+SEARCH_LABEL = "arshif-arabic-1"
+_SEARCH_FOLD = str.maketrans({
+    **{chr(c): None for c in range(0x064B, 0x0653)}, "\u0670": None, TATWEEL: None,
+    **{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)},
+    "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
+    **{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+})
+_ARABIC_LETTERS = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc\u06ff"
+_SEARCH_WORD = re.compile(f"[a-z0-9{_ARABIC_LETTERS}]+")
+_ARABIC_WORD = re.compile(f"[{_ARABIC_LETTERS}]+")
+# Written as they are after hamza folding and before ى/ة folding, so the name علي is never dropped.
+SEARCH_STOP_WORDS = frozenset(
+    "في من على الى عن ان هذا هذه ذلك تلك التي الذي الذين كان كانت قد ما لا لم لن او ثم مع هو هي هم و".split())
+_STEM_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_STEM_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+
+
+def search_normalize(text: str) -> str:
+    """Fold what searchers ignore: presentation forms, case, diacritics, tatweel, digit shapes, hamza."""
+    return unicodedata.normalize("NFKC", text).translate(_SEARCH_FOLD)
+
+
+def light_stem(word: str) -> str:
+    """Light10-style stemming (Larkey et al.): one prefix, then each suffix in turn, keeping 2+ letters."""
+    for prefix in _STEM_PREFIXES:
+        if word.startswith(prefix) and len(word) >= (4 if len(prefix) == 1 else len(prefix) + 2):
+            word = word[len(prefix):]
+            break
+    for suffix in _STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
+            word = word[:-len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def search_term(word: str) -> str:
+    """The index term of one normalised word ("" for a stop word)."""
+    if word in SEARCH_STOP_WORDS:
+        return ""
+    word = word.replace("\u0649", "\u064a").replace("\u0629", "\u0647")
+    return light_stem(word) if _ARABIC_WORD.fullmatch(word) else word
+
+
+def search_tokens(text: str) -> list[str]:
+    """The index terms of a text, in order: what lunr stores and what a query is matched against."""
+    terms = (search_term(word) for word in _SEARCH_WORD.findall(search_normalize(text)))
+    return [term for term in terms if term]
