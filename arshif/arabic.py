@@ -114,8 +114,10 @@ _ARABIC_LETTERS = "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06
 _SEARCH_WORD = re.compile(f"[a-z0-9{_ARABIC_LETTERS}]+")
 _ARABIC_WORD = re.compile(f"[{_ARABIC_LETTERS}]+")
 # Written as they are after hamza folding and before ى/ة folding, so the name علي is never dropped.
-SEARCH_STOP_WORDS = frozenset(
-    "في من على الى عن ان هذا هذه ذلك تلك التي الذي الذين كان كانت قد ما لا لم لن او ثم مع هو هي هم و".split())
+SEARCH_STOP_WORDS = frozenset((
+    "في", "من", "على", "الى", "عن", "ان", "هذا", "هذه", "ذلك", "تلك", "التي", "الذي", "الذين", "كان", "كانت",
+    "قد", "ما", "لا", "لم", "لن", "او", "ثم", "مع", "هو", "هي", "هم", "و",
+))
 _STEM_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _STEM_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 

@@ -26,8 +26,9 @@ from .config import Config
 from .content import Article, ArticleError, load_articles, new_markdown, read_article, static_sources
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .problems import BuildFailed, Problem
-from .render import make_environment, render_page, template_digests, template_problem
-from .site import Fingerprints, Page, assemble, publishable, routes, url_collisions
+from .render import local_date, make_environment, render_page, site_url, template_digests, template_problem
+from .search import build_index, search_documents, shard_files
+from .site import Fingerprints, Page, Site, assemble, publishable, routes, url_collisions
 from .sitemap import sitemap_files
 from .writer import SiteWriter
 
@@ -73,6 +74,12 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
             writer.write(path, data)
             sitemap_paths.add(path)
         lap("sitemaps")
+        search_digest = hashlib.sha256(repr((build_key, [(prints.headline(a), a.digest) for a in site.articles])
+                                            ).encode()).hexdigest()
+        search_paths = set(state.get("search_paths", ()))
+        if state.get("search") != search_digest or writer.missing("search/index.json"):
+            search_paths = _write_search(site, bodies, writer)
+        lap("search index")
 
         jobs: list[Job] = []
         for spec in feed_specs(site):
@@ -92,7 +99,7 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
         if problems:
             raise BuildFailed(problems)
 
-        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths
+        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths | search_paths
         previous = set(state["outputs"]) if "outputs" in state else None
         cache.forget_outputs()
         writer.commit(expected, previous)
@@ -101,10 +108,25 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
 
     cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
                 "outputs": sorted(expected), "next_due": next_due(articles, now),
-                "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied})
+                "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied,
+                "search": search_digest, "search_paths": sorted(search_paths)})
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
                        config.warnings, rendered=sum(1 for i in todo if jobs[i].page is not None))
+
+
+def _write_search(site: Site, bodies: Bodies, writer: SiteWriter) -> set[str]:
+    """Build the search index of every published article and stage its pieces; returns their paths."""
+    config = site.config
+    documents = search_documents(site.articles, lambda a: [t.name for t in site.tags_of[a.url]], bodies.get)
+    shows = [{"url": site_url(config, a.url), "title": a.title, "date": local_date(a.date, config),
+              "iso": a.date.isoformat(), "tags": [t.name for t in site.tags_of[a.url]], "summary": a.summary}
+             for a in site.articles]
+    paths = set()
+    for path, data in shard_files(build_index(documents), documents, shows):
+        writer.write(path, data)
+        paths.add(path)
+    return paths
 
 
 class Stopwatch:

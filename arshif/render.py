@@ -136,6 +136,7 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
         absolute_url=lambda path: absolute_url(config, path),
         count=lambda n, noun: arabic.count(n, noun, config.locale, config.digits),
         month_name=lambda year, month: month_name(year, month, config),
+        plural_forms=lambda noun: json.dumps(arabic.NOUNS[noun], ensure_ascii=False),
         news_article_json=lambda article, tags: news_article_json(
             article, tags, config, absolute_url(config, assets.get(config.logo, ""))),
     )

@@ -227,6 +227,7 @@ def routes(site: Site) -> list[Page]:
         pages += _list_pages(year.articles, year.url, "year.html", size, year=year)
         for month in year.months:
             pages += _list_pages(month.articles, month.url, "month.html", size, month=month)
+    pages.append(Page("search/", "search.html", {}))
     pages.append(Page("404.html", "404.html", {}))
     return pages
 

@@ -1,0 +1,122 @@
+"""The search index: exactly lunr.py's data, split into shards that score exactly like the whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+
+from arshif.arabic import SEARCH_LABEL, search_tokens
+from arshif.build import build_site
+from arshif.config import load_config
+from arshif.content import load_articles
+from arshif.search import FIELDS, SearchDocument, build_index, search_documents
+from arshif.site import assemble
+from tests.sitekit import NOW, PROJECT, SiteMaker, article
+
+
+def _arabic(token, i, tokens):  # noqa: ANN001, ANN202 - lunr.py's pipeline signature
+    return [token.clone(lambda s, m, term=term: term) for term in search_tokens(str(token))]
+
+
+if SEARCH_LABEL not in Pipeline.registered_functions:
+    Pipeline.register_function(_arabic, SEARCH_LABEL)
+
+
+def lunr_py_index(documents: list[SearchDocument]) -> dict:
+    """The reference: lunr.py's own Builder with the same Arabic pipeline and fields."""
+    builder = Builder()
+    builder.pipeline.add(Pipeline.registered_functions[SEARCH_LABEL])
+    builder.search_pipeline.add(Pipeline.registered_functions[SEARCH_LABEL])
+    builder.ref("ref")
+    for name, boost in FIELDS:
+        builder.field(name, boost)
+    for document in documents:
+        builder.add({"ref": document.ref, **document.fields})
+    return json.loads(json.dumps(builder.build().serialize()))
+
+
+def sample_documents(root: Path) -> list[SearchDocument]:
+    config = load_config(root)
+    articles, _ = load_articles(config)
+    site = assemble(config, articles, NOW)
+    return search_documents(site.articles, lambda a: [t.name for t in site.tags_of[a.url]], lambda a: a.body_html)
+
+
+def test_our_builder_gives_exactly_what_lunr_py_gives_on_the_sample() -> None:
+    documents = sample_documents(PROJECT)
+    assert len(documents) == 19
+    assert json.loads(json.dumps(build_index(documents))) == lunr_py_index(documents)
+
+
+def test_our_builder_matches_lunr_py_on_awkward_documents() -> None:
+    documents = [
+        SearchDocument("0", {"title": "مُحَمَّدٌ وَعَلِيٌّ", "tags": "", "author": "", "summary": "", "body": ""}),
+        SearchDocument("1", {"title": "GPT-4o و iPhone", "tags": "تقنية اقتصاد", "author": "وكالات",
+                             "summary": "على في من", "body": "الكتاب الكتاب الكتب ٢٠٢٤ 2024 ﻻ ﷲ"}),
+        SearchDocument("2", {"title": "", "tags": "تقنية", "author": "", "summary": "İstanbul ΣΟΦΙΑ",
+                             "body": "كتاب " * 50}),
+    ]
+    assert json.loads(json.dumps(build_index(documents))) == lunr_py_index(documents)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "out"
+    build_site(PROJECT, out, now=NOW, use_cache=False)
+    return out
+
+
+def test_shards_hold_exactly_the_whole_index(built: Path) -> None:
+    full = build_index(sample_documents(PROJECT))
+    manifest = json.loads((built / "search/index.json").read_text(encoding="utf-8"))
+    entries = [entry for i in range(len(manifest["shards"]))
+               for entry in json.loads((built / f"search/terms/{i}.json").read_text(encoding="utf-8"))]
+    assert [e[0] for e in entries] == [term for term, _ in full["invertedIndex"]]
+    assert [e[0] for e in entries] == sorted(e[0] for e in entries)
+    assert manifest["shards"] == [entries[0][0], *manifest["shards"][1:]]
+    assert manifest["count"] == 19 and manifest["pipeline"] == SEARCH_LABEL
+
+
+def test_drafts_and_future_articles_are_not_searchable(site: SiteMaker) -> None:
+    site.add("2020/pub.md", article(title="منشور", body="كلمة زعفرانية ظاهرة"))
+    site.add("2020/draft.md", article(title="مسودة", draft="true", body="كلمة قرنفلية سرية"))
+    site.add("2027/future.md", article(title="قادم", date="2027-01-01", body="كلمة بنفسجية مؤجلة"))
+    site.build()
+    everything = "".join(p.read_text(encoding="utf-8") for p in (site.out / "search").rglob("*.*")
+                         if p.suffix in (".json", ".txt"))
+    assert "زعفران" in everything
+    assert "قرنفل" not in everything and "بنفسج" not in everything
+    assert json.loads((site.out / "search/index.json").read_text())["count"] == 1
+
+
+QUERIES = ["ليبيا", "الليبية", "ليبي", "مفاوضات حفتر", "حفتر السراج موسكو", "+ليبيا +روسيا", "ليبيا -روسيا",
+           "title:طاقة", "tags:اقتصاد", "كتا*", "ليبا~1", "GPT", "٢٠٢٤", "الطّاقة", "طاقـــة", "إسطنبول",
+           "اسطنبول", "مدرسه", "المدرسة", "زززز", "title:حفتر^10 موسكو", "-ليبيا"]
+
+
+def test_sharded_layout_gives_the_full_index_results_and_scores(built: Path, tmp_path: Path) -> None:
+    """Run in Node with the vendored lunr.js: whole index and assembled shards, query by query."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is needed for this test (apt-get install nodejs)")
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps(build_index(sample_documents(PROJECT)), ensure_ascii=False), encoding="utf-8")
+    queries = tmp_path / "queries.json"
+    queries.write_text(json.dumps(QUERIES, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run([node, str(PROJECT / "tests/js/compare_shards.js"), str(full), str(built / "search"),
+                             str(queries)], capture_output=True, text=True, check=True, timeout=120)
+    report = json.loads(result.stdout)
+    for row in report:
+        assert row["sharded"] == row["full"], row["query"]
+    found = {row["query"]: row for row in report}
+    assert len(found["ليبيا"]["full"]) >= 5
+    assert found["زززز"]["full"] == []
+    assert found["الطّاقة"]["full"] == found["طاقـــة"]["full"] != []
+    assert found["-ليبيا"]["full"]
+    assert all(row["shards"] == 1 for row in report if " " not in row["query"] and "~" not in row["query"])

@@ -1,0 +1,207 @@
+/* The search page: fetches only the index shards its query needs, assembles a lunr index from
+   them (same scores as the whole index: lunr scores over the query's terms only), and shows the
+   results as text, never as HTML. Needs lunr.js, arabic-search.js and search-index.js before it. */
+(function () {
+  'use strict';
+
+  var app = document.getElementById('search-app');
+  if (!app || !window.lunr || !window.ArshifArabic || !window.ArshifSearchIndex) return;
+  var arabic = window.ArshifArabic;
+  var base = app.getAttribute('data-index');
+  var forms = JSON.parse(app.getAttribute('data-forms'));
+  var locale = app.getAttribute('data-locale').replace('_', '-');
+  var numbers = new Intl.NumberFormat(locale, { numberingSystem: app.getAttribute('data-digits') });
+  var plural = new Intl.PluralRules('ar');
+  var form = document.getElementById('search-form');
+  var input = document.getElementById('search-input');
+  var sort = document.getElementById('search-sort');
+  var status = document.getElementById('search-status');
+  var list = document.getElementById('search-results');
+  var more = document.getElementById('search-more');
+  var PAGE = 20;
+  var ORIGINAL_WORD = /[a-zA-Z0-9\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+/g;
+  var requests = {};
+  var generation = 0;
+  var shown = { results: [], count: 0, terms: {} };
+
+  function get(path, kind) {
+    if (!requests[path]) {
+      requests[path] = fetch(base + path).then(function (response) {
+        if (!response.ok) throw new Error(path + ': ' + response.status);
+        return kind === 'text' ? response.text() : response.json();
+      });
+    }
+    return requests[path];
+  }
+
+  function countText(n) {
+    return forms[plural.select(n)].replace('{n}', numbers.format(n));
+  }
+
+  function refNumber(ref) { return parseInt(ref, 36); }
+
+  function run(manifest, text) {
+    var steps = ArshifSearchIndex.plan(manifest, text);
+    return Promise.all(steps.shards.map(function (i) { return get('terms/' + i + '.json'); }))
+      .then(function (shards) {
+        var index = ArshifSearchIndex.assemble(manifest, shards);
+        return index.query(function (query) {
+          steps.clauses.forEach(function (clause) { query.clause(clause); });
+        });
+      });
+  }
+
+  function element(name, className, text) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* The words of TEXT around the first matched one, matched words in <mark>, all as text nodes. */
+  function snippet(text, terms) {
+    var words = [], match;
+    ORIGINAL_WORD.lastIndex = 0;
+    while ((match = ORIGINAL_WORD.exec(text)) !== null) {
+      var hit = arabic.tokens(match[0]).some(function (t) { return terms[t] === true; });
+      words.push({ start: match.index, end: match.index + match[0].length, hit: hit });
+    }
+    var first = 0;
+    for (var i = 0; i < words.length; i++) { if (words[i].hit) { first = Math.max(0, i - 12); break; } }
+    var last = Math.min(words.length, first + 40);
+    var paragraph = element('p', 'snippet');
+    if (!words.length) return paragraph;
+    if (first > 0) paragraph.appendChild(document.createTextNode('… '));
+    for (var w = first; w < last; w++) {
+      var word = words[w], next = w + 1 < last ? words[w + 1].start : word.end;
+      var piece = text.slice(word.start, word.end);
+      paragraph.appendChild(word.hit ? element('mark', '', piece) : document.createTextNode(piece));
+      paragraph.appendChild(document.createTextNode(text.slice(word.end, next)));
+    }
+    if (last < words.length) paragraph.appendChild(document.createTextNode(' …'));
+    return paragraph;
+  }
+
+  function showResult(manifest, result, terms) {
+    var position = refNumber(result.ref);
+    var item = element('li', 'entry search-result');
+    list.appendChild(item);
+    return Promise.all([get('docs/' + Math.floor(position / manifest.docsPerChunk) + '.json'),
+                        get('text/' + result.ref + '.txt', 'text')])
+      .then(function (loaded) {
+        var doc = loaded[0][position % manifest.docsPerChunk], body = loaded[1];
+        var heading = element('h2', 'entry-title'), link = element('a', '', '');
+        link.href = doc.url;
+        link.appendChild(markedText(doc.title, terms));
+        heading.appendChild(link);
+        item.appendChild(heading);
+        var meta = element('p', 'meta'), time = element('time', '', doc.date);
+        time.setAttribute('datetime', doc.iso);
+        meta.appendChild(time);
+        item.appendChild(meta);
+        item.appendChild(snippet(body || doc.summary, terms));
+        if (doc.tags.length) {
+          var tags = element('ul', 'tags');
+          doc.tags.forEach(function (tag) { tags.appendChild(element('li', '', tag)); });
+          item.appendChild(tags);
+        }
+      });
+  }
+
+  function markedText(text, terms) {
+    var fragment = document.createDocumentFragment(), last = 0, match;
+    ORIGINAL_WORD.lastIndex = 0;
+    while ((match = ORIGINAL_WORD.exec(text)) !== null) {
+      fragment.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var hit = arabic.tokens(match[0]).some(function (t) { return terms[t] === true; });
+      fragment.appendChild(hit ? element('mark', '', match[0]) : document.createTextNode(match[0]));
+      last = match.index + match[0].length;
+    }
+    fragment.appendChild(document.createTextNode(text.slice(last)));
+    return fragment;
+  }
+
+  function showMore(manifest) {
+    var from = list.children.length, until = Math.min(shown.results.length, from + PAGE);
+    var pending = [];
+    for (var i = from; i < until; i++) pending.push(showResult(manifest, shown.results[i], shown.terms));
+    more.hidden = until >= shown.results.length;
+    return Promise.all(pending);
+  }
+
+  function search() {
+    var text = input.value.trim(), mine = ++generation;
+    list.textContent = '';
+    more.hidden = true;
+    if (!text) { status.textContent = ''; app.setAttribute('data-state', 'idle'); return Promise.resolve(); }
+    app.setAttribute('data-state', 'searching');
+    return get('index.json').then(function (manifest) {
+      return run(manifest, text).then(function (results) {
+        if (mine !== generation) return;
+        if (sort.value === 'newest') {
+          results.sort(function (a, b) { return refNumber(a.ref) - refNumber(b.ref); });
+        }
+        var terms = {};
+        results.forEach(function (r) { Object.keys(r.matchData.metadata).forEach(function (t) { terms[t] = true; }); });
+        shown = { results: results, terms: terms };
+        status.textContent = results.length ? countText(results.length) : 'لا نتائج لـ «' + text + '»';
+        status.className = results.length ? '' : 'no-results';
+        return showMore(manifest).then(function () {
+          if (mine === generation) app.setAttribute('data-state', 'done');
+        });
+      });
+    }).catch(function (error) {
+      if (mine !== generation) return;
+      status.textContent = error instanceof lunr.QueryParseError ? 'صيغة البحث غير صحيحة: ' + error.message
+                                                               : 'تعذر البحث: ' + error.message;
+      status.className = 'no-results';
+      app.setAttribute('data-state', 'done');
+    });
+  }
+
+  function address() {
+    var params = new URLSearchParams();
+    if (input.value.trim()) params.set('q', input.value.trim());
+    if (sort.value === 'newest') params.set('sort', 'newest');
+    var query = params.toString();
+    return location.pathname + (query ? '?' + query : '');
+  }
+
+  function fromAddress() {
+    var params = new URLSearchParams(location.search);
+    input.value = params.get('q') || '';
+    sort.value = params.get('sort') === 'newest' ? 'newest' : 'relevance';
+    search();
+  }
+
+  var timer = null;
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { history.replaceState(null, '', address()); search(); }, 150);
+  });
+  sort.addEventListener('change', function () { history.pushState(null, '', address()); search(); });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    history.pushState(null, '', address());
+    search();
+  });
+  more.addEventListener('click', function () { get('index.json').then(showMore); });
+  window.addEventListener('popstate', fromAddress);
+  /* Arrow keys move between the search box and the results. */
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Escape') return;
+    var links = Array.prototype.slice.call(list.querySelectorAll('.entry-title a'));
+    var at = links.indexOf(document.activeElement);
+    if (event.key === 'Escape') { input.focus(); return; }
+    if (document.activeElement === input && event.key === 'ArrowDown' && links.length) {
+      links[0].focus(); event.preventDefault();
+    } else if (at !== -1) {
+      var next = at + (event.key === 'ArrowDown' ? 1 : -1);
+      if (next < 0) input.focus(); else if (next < links.length) links[next].focus();
+      event.preventDefault();
+    }
+  });
+  app.hidden = false;
+  fromAddress();
+})();
