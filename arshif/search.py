@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,55 +47,97 @@ def doc_ref(position: int) -> str:
             return text
 
 
+# Runs of text between characters that are separators before and after normalisation alike: each
+# distinct run is normalised once, which gives the same words as normalising the whole text.
+_RUN = re.compile(r"[^\s!-/:-@\[-`{-~\u060c\u061b\u061f\u066a\u00ab\u00bb\u2013\u2014\u2018\u2019\u201c\u201d]+")
+
+
+_TERM_OF_RUN: dict[str, Any] = {}  # run -> its term, "" for none, a tuple when it holds several
+_SEVERAL: set[str] = set()
+
+
+def _terms_of(run: str) -> Any:
+    terms = tuple(t for t in map(search_term, _SEARCH_WORD.findall(search_normalize(run))) if t)
+    return terms[0] if len(terms) == 1 else terms or ""
+
+
 def field_terms(text: str) -> tuple[Counter[str], int]:
-    """Term frequencies and field length, as lunr's tokenizer plus the Arabic pipeline give them."""
-    frequencies: Counter[str] = Counter()
-    length = 0
-    for word, times in Counter(_SEARCH_WORD.findall(search_normalize(text.lower()))).items():
-        term = search_term(word)
-        if term:
-            frequencies[term] += times
-            length += times
-    return frequencies, length
+    """Term frequencies and field length, as lunr's tokenizer plus the Arabic pipeline give them.
+
+    Counting runs through a dict lookup keeps the per-word work in C; only runs never seen before
+    are normalised and stemmed.
+    """
+    runs = _RUN.findall(text.lower())
+    distinct = set(runs)
+    for run in distinct.difference(_TERM_OF_RUN):
+        _TERM_OF_RUN[run] = _terms_of(run)
+        if isinstance(_TERM_OF_RUN[run], tuple):
+            _SEVERAL.add(run)
+    if _SEVERAL.isdisjoint(distinct):
+        counts = Counter(map(_TERM_OF_RUN.__getitem__, runs))
+        counts.pop("", None)
+    else:
+        counts = Counter(term for run in runs for term in _as_terms(_TERM_OF_RUN[run]))
+    return counts, counts.total()
 
 
-def build_index(documents: Sequence[SearchDocument], fields: Sequence[tuple[str, int]] = FIELDS) -> dict[str, Any]:
-    """The serialized lunr index of DOCUMENTS (the same dict lunr.py's Index.serialize() gives)."""
+def _as_terms(value: Any) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,) if value else ()
+
+
+@dataclass
+class IndexData:
+    """A lunr index as built: each term's number and, per field, its documents and weights."""
+
+    fields: list[str]
+    numbers: dict[str, int]
+    postings: dict[str, list[list[Any]]]
+    field_refs: list[str]
+
+    def serialize(self) -> dict[str, Any]:
+        """The dict lunr.py's Index.serialize() gives for the same documents (used by the tests)."""
+        vectors: dict[str, list[tuple[int, float]]] = {key: [] for key in self.field_refs}
+        inverted = []
+        for term in sorted(self.postings):
+            posting: dict[str, Any] = {}
+            for name, flat in zip(self.fields, self.postings[term], strict=True):
+                posting[name] = {ref: {} for ref in flat[0::2]}
+                for ref, weight in zip(flat[0::2], flat[1::2], strict=True):
+                    vectors[f"{name}/{ref}"].append((self.numbers[term], weight))
+            inverted.append([term, {**posting, "_index": self.numbers[term]}])
+        return {"version": LUNR_VERSION, "fields": self.fields, "invertedIndex": inverted,
+                "fieldVectors": [[key, [v for pair in sorted(pairs) for v in pair]] for key, pairs in vectors.items()],
+                "pipeline": [SEARCH_LABEL]}
+
+
+def build_index(documents: Sequence[SearchDocument], fields: Sequence[tuple[str, int]] = FIELDS) -> IndexData:
+    """Term numbers, postings and BM25 weights exactly as lunr's Builder computes them."""
     names = [name for name, _ in fields]
-    term_index: dict[str, int] = {}
-    postings: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
-    counted: list[tuple[str, str, Counter[str], int]] = []
-    totals = dict.fromkeys(names, 0)
+    first_seen: dict[str, None] = {}
+    with_term: Counter[str] = Counter()
+    counted: list[tuple[str, int, Counter[str], int]] = []
+    totals = [0] * len(names)
     for document in documents:
-        for name in names:
+        for number, name in enumerate(names):
             frequencies, length = field_terms(document.fields.get(name, ""))
-            counted.append((document.ref, name, frequencies, length))
-            totals[name] += length
-            for term in frequencies:
-                if term not in term_index:
-                    term_index[term] = len(term_index)
-                    postings[term] = {field: {} for field in names}
-                postings[term][name][document.ref] = {}
+            counted.append((document.ref, number, frequencies, length))
+            totals[number] += length
+            first_seen.update(dict.fromkeys(frequencies))
+            with_term.update(frequencies.keys())
     count = len(documents)
-    average = {name: totals[name] / count if count else 0 for name in names}
-    boosts = dict(fields)
-    idf: dict[str, float] = {}
-    vectors = []
-    for ref, name, frequencies, length in counted:
-        norm = K1 * (1 - B + B * (length / average[name])) if average[name] else K1 * (1 - B)
-        boost = boosts[name]
-        elements = []
+    numbers = {term: number for number, term in enumerate(first_seen)}
+    idf = {term: math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for term, n in with_term.items()}
+    postings: dict[str, list[list[Any]]] = {term: [[] for _ in names] for term in numbers}
+    boosts = [boost for _, boost in fields]
+    field_refs = []
+    for ref, number, frequencies, length in counted:
+        average = totals[number] / count
+        norm = K1 * (1 - B + B * (length / average)) if average else K1
+        scale = (K1 + 1) * boosts[number]
+        field_refs.append(f"{names[number]}/{ref}")
         for term, tf in frequencies.items():
-            weight = idf.get(term)
-            if weight is None:
-                with_term = sum(len(docs) for docs in postings[term].values())
-                weight = idf[term] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
-            elements.append((term_index[term], round(weight * ((K1 + 1) * tf) / (norm + tf) * boost, 3)))
-        elements.sort()
-        vectors.append([f"{name}/{ref}", [value for pair in elements for value in pair]])
-    inverted = [[term, {**postings[term], "_index": term_index[term]}] for term in sorted(postings)]
-    return {"version": LUNR_VERSION, "fields": names, "fieldVectors": vectors, "invertedIndex": inverted,
-            "pipeline": [SEARCH_LABEL]}
+            postings[term][number] += (ref, round(idf[term] * scale * tf / (norm + tf), 3))
+    return IndexData(names, numbers, postings, field_refs)
 
 
 def search_documents(articles: Sequence[Article], tag_names: Callable[[Article], list[str]],
@@ -109,36 +152,27 @@ def _dump(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def shard_files(index: dict[str, Any], documents: Sequence[SearchDocument],
+def shard_files(index: IndexData, documents: Sequence[SearchDocument],
                 shows: Sequence[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
     """The index in the pieces the browser fetches (see the module docstring)."""
-    names = index["fields"]
-    weights: dict[tuple[str, int], dict[str, float]] = {}
-    for field_ref, elements in index["fieldVectors"]:
-        name, ref = field_ref.split("/", 1)
-        for position in range(0, len(elements), 2):
-            weights.setdefault((name, elements[position]), {})[ref] = elements[position + 1]
     starts: list[str] = []
-    shard: list[Any] = []
+    shard: list[bytes] = []
     size = 0
-    for term, posting in index["invertedIndex"]:
-        number = posting["_index"]
-        entry = [term, number] + [[value for ref in posting[name]
-                                   for value in (ref, weights[(name, number)][ref])] for name in names]
-        encoded = len(_dump(entry))
-        if shard and size + encoded > SHARD_BYTES:
-            yield f"search/terms/{len(starts) - 1}.json", _dump(shard)
+    for term in sorted(index.postings):
+        encoded = _dump([term, index.numbers[term], *index.postings[term]])
+        if shard and size + len(encoded) > SHARD_BYTES:
+            yield f"search/terms/{len(starts) - 1}.json", b"[" + b",".join(shard) + b"]"
             shard, size = [], 0
         if not shard:
             starts.append(term)
-        shard.append(entry)
-        size += encoded
+        shard.append(encoded)
+        size += len(encoded) + 1
     if shard:
-        yield f"search/terms/{len(starts) - 1}.json", _dump(shard)
+        yield f"search/terms/{len(starts) - 1}.json", b"[" + b",".join(shard) + b"]"
     for first in range(0, len(shows), DOCS_PER_CHUNK):
         yield f"search/docs/{first // DOCS_PER_CHUNK}.json", _dump(shows[first:first + DOCS_PER_CHUNK])
     for document in documents:
         yield f"search/text/{document.ref}.txt", document.fields["body"].encode("utf-8")
-    manifest = {"version": 1, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL, "fields": names,
+    manifest = {"version": 1, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL, "fields": index.fields,
                 "count": len(documents), "shards": starts, "docsPerChunk": DOCS_PER_CHUNK}
     yield "search/index.json", _dump(manifest)
