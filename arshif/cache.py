@@ -176,8 +176,8 @@ class BuildCache:
 def input_signature(root: Path, key: str, content: dict[str, os.stat_result]) -> tuple[Any, ...]:
     """Every source file's path, size and modification time, and KEY: equal means nothing changed."""
     files = []
-    for folder, scan in (("content", content), ("templates", scan_files(root / "templates")),
-                         ("theme", scan_files(root / "theme"))):
+    for folder, scan in (("content", content), ("templates", scan_files(root / "templates", (".",))),
+                         ("theme", scan_files(root / "theme", (".",)))):
         files += [(folder, name, stat.st_mtime_ns, stat.st_size) for name, stat in scan.items()]
     stat = (root / "site.toml").stat()
     return (key, stat.st_mtime_ns, stat.st_size, tuple(files))

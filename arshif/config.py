@@ -40,6 +40,7 @@ class Config:
     feeds_full_content: bool
     publisher: str
     logo: str
+    precompress: bool
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -79,6 +80,7 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "tags": (dict, {}, 'a table of tag slugs to Arabic names: [tags] libya = "ليبيا"'),
     "publisher": (str, "", "the publisher's name for search engines (default: the title)"),
     "logo": (str, "img/logo.png", 'the publisher logo, a file in theme/, e.g. logo = "img/logo.png"'),
+    "precompress": (bool, True, "precompress = true writes .gz (and .br) copies of text files for static hosts"),
     "feeds.items": (int, 50, "[feeds] items = 50: how many articles each feed carries"),
     "feeds.full_content": (bool, True, "[feeds] full_content = true to put whole articles in feeds"),
 }

@@ -96,15 +96,15 @@ class ArticleError(Exception):
         self.hint = hint
 
 
-def scan_files(top: Path) -> dict[str, os.stat_result]:
-    """Every file below TOP with its stat, by relative path; names starting with . or _ are skipped."""
+def scan_files(top: Path, skip: tuple[str, ...] = (".", "_")) -> dict[str, os.stat_result]:
+    """Every file below TOP with its stat, by relative path; names starting with SKIP are left out."""
     found: dict[str, os.stat_result] = {}
     for folder, dirs, names in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(skip))
         relative = os.path.relpath(folder, top)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in sorted(names):
-            if not name.startswith((".", "_")):
+            if not name.startswith(skip):
                 found[prefix + name] = os.stat(os.path.join(folder, name))
     return found
 

@@ -1,15 +1,472 @@
-"""`generate.py deploy`: publish a production build (issue 7; being written)."""
+"""`generate.py deploy`: publish a production build to a gh-pages branch, a folder or a server.
+
+Every deploy builds the site afresh into a temporary folder (no drafts, no future articles,
+no build cache, so nothing of a preview or of build/ can leak in), checks its links, and only
+then publishes it:
+
+- `--to gh-pages` commits the build, with `.nojekyll`, to a branch of the site's git repository
+  with ghp-import (the tree is replaced whole, history is kept) and pushes it when `--remote` is
+  given; a site folder outside any repository can still push to a remote through a scratch one.
+- `--to DIR` or `--to user@host:path` syncs with rsync: removed files are deleted, and a file
+  whose bytes did not change is not touched at all (rsync compares checksums and does not copy
+  modification times, so an unchanged file keeps its time, inode and cache validators).
+
+`--dry-run` does all of it but the publishing, and lists what would change. A failed build, a
+broken link (unless `--no-check`), or a destination that holds files Arshif did not put there
+stops the deploy before anything is published.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARKER = ".arshif-build"  # the same name as writer.MARKER, without importing the writer here
+GH_PAGES = "gh-pages"
+RSYNC_OPTIONS = [
+    "--recursive", "--links", "--perms", "--chmod=D755,F644",  # readable by the web server, whatever the umask
+    "--checksum",  # the build is fresh, so times always differ: compare contents instead
+    "--delete-after", "--delay-updates",  # new files appear together at the end, then old ones go
+    "--itemize-changes", "--8-bit-output",  # Arabic file names as they are, not as \#ooo escapes
+]
+EXAMPLES = """\
+examples:
+  python generate.py deploy --to gh-pages                      commit the site to the gh-pages branch
+  python generate.py deploy --to gh-pages --remote origin      ...and push it
+  python generate.py deploy --to /var/www/archive              sync a folder on this machine
+  python generate.py deploy --to deploy@example.org:/srv/www   sync a folder on a server (rsync over ssh)
+  python generate.py deploy --to /var/www/archive --dry-run    list what would change, publish nothing
+"""
+
+
+class DeployError(Exception):
+    """A reason to stop the deploy, worded for the user (the CLI prints it, never a traceback)."""
 
 
 def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register the deploy command; heavy imports wait until it runs, so other commands stay fast."""
-    deploy = commands.add_parser("deploy", parents=[common], help="publish a production build")
+    deploy = commands.add_parser(
+        "deploy", parents=[common], help="publish a production build (gh-pages, a folder, or a server)",
+        description="Build the site for production (no drafts, no future articles) into a temporary folder, "
+                    "check every internal link, then publish it. Nothing is published from a failed build "
+                    "or when a link is broken.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    deploy.add_argument("--to", required=True, metavar="TARGET",
+                        help="gh-pages (a git branch, see --branch and --remote), a folder, or user@host:path "
+                             "for rsync over ssh; a folder named gh-pages is ./gh-pages")
+    deploy.add_argument("--base-url", help="override base_url from site.toml (the URL the site is served at)")
+    deploy.add_argument("--branch", default=GH_PAGES, help="with --to gh-pages: the branch (default: gh-pages)")
+    deploy.add_argument("--remote", help="with --to gh-pages: a remote name or URL to push the branch to "
+                                         "(default: commit only, push nothing)")
+    deploy.add_argument("--message", help="with --to gh-pages: the commit message")
+    deploy.add_argument("--dry-run", action="store_true",
+                        help="build and check, list what would change, publish nothing")
+    deploy.add_argument("--no-check", action="store_true", help="skip the link check")
+    deploy.add_argument("--jobs", type=int, metavar="N", help="processes for the build and the link check "
+                                                             "(default: the CPU count)")
     deploy.set_defaults(run=run)
 
 
+# --- what changes --------------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """What a publish did, or would do: files new, changed and deleted, and how many stayed."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.changed or self.deleted)
+
+    def summary(self) -> str:
+        return (f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deleted)} deleted, "
+                f"{self.unchanged} unchanged")
+
+    def lines(self) -> list[str]:
+        return sorted([f"+ {p}" for p in self.new] + [f"~ {p}" for p in self.changed]
+                      + [f"- {p}" for p in self.deleted], key=lambda line: (line[2:], line[0]))
+
+
+def _site_files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+# --- rsync: a folder here or on a server -----------------------------------------------------------
+
+
+def is_remote(target: str) -> bool:
+    """rsync's own rule: host:path when a colon comes before any slash, or an rsync:// URL."""
+    if target.startswith("rsync://"):
+        return True
+    head, colon, _ = target.partition(":")
+    return bool(colon) and bool(head) and "/" not in head
+
+
+def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace",
+                          stdin=subprocess.DEVNULL)
+
+
+def _tail(text: str, lines: int = 12) -> str:
+    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
+
+
+class RsyncTarget:
+    """A folder on this machine, or user@host:path over ssh."""
+
+    def __init__(self, destination: str, root: Path) -> None:
+        self.remote = is_remote(destination)
+        self.destination = destination if self.remote else str(Path(destination).expanduser().resolve())
+        self.root = root
+        self.label = destination
+
+    def preflight(self) -> None:
+        """Stop now, before building, if rsync is missing or the destination holds someone else's files."""
+        if shutil.which("rsync") is None:
+            raise DeployError("rsync is not installed (Debian: apt-get install rsync; macOS: brew install rsync)")
+        if not self.remote:
+            self._check_local(Path(self.destination))
+        names = self._listing()
+        if names and MARKER not in names:
+            raise DeployError(
+                f"{self.label} holds files that Arshif did not publish (it has no {MARKER}), and a deploy "
+                f"deletes every file the site does not have: empty it or choose another folder "
+                f"(first entries: {', '.join(sorted(names)[:5])})")
+
+    def _check_local(self, folder: Path) -> None:
+        root = self.root.resolve()
+        if root.is_relative_to(folder):
+            raise DeployError(f"refusing to deploy into {folder}: it is the site's folder or contains it")
+        for source in ("content", "templates", "theme"):
+            if folder.is_relative_to(root / source):
+                raise DeployError(f"refusing to deploy into {folder}: it is inside {source}/")
+        if folder.exists() and not folder.is_dir():
+            raise DeployError(f"{folder} is a file, not a folder")
+
+    def _listing(self) -> set[str] | None:
+        """The names in the destination folder; None when it does not exist yet."""
+        if not self.remote:
+            folder = Path(self.destination)
+            return {p.name for p in folder.iterdir()} if folder.is_dir() else None
+        result = _run(["rsync", "--list-only", "--no-motd", self.destination.rstrip("/") + "/"])
+        if result.returncode == 23 and "No such file or directory" in result.stderr:
+            return None
+        if result.returncode != 0:
+            raise DeployError(f"cannot list {self.label} (rsync exit {result.returncode}):\n{_tail(result.stderr)}")
+        names = {line.split(None, 4)[4] for line in result.stdout.splitlines() if len(line.split(None, 4)) == 5}
+        return names - {"."}
+
+    def publish(self, site: Path, dry_run: bool) -> Changes:
+        if not self.remote:
+            if dry_run and not Path(self.destination).exists():
+                return Changes(new=_site_files(site))
+            Path(self.destination).mkdir(parents=True, exist_ok=True)
+        result = _run(["rsync", *RSYNC_OPTIONS, *(["--dry-run"] if dry_run else []),
+                       f"{site}/", self.destination.rstrip("/") + "/"])
+        if result.returncode != 0:
+            raise DeployError(f"rsync to {self.label} failed (exit {result.returncode}); the destination may be "
+                              f"partly updated, run the deploy again:\n{_tail(result.stderr)}")
+        changes = parse_itemized(result.stdout)
+        changes.unchanged = len(_site_files(site)) - len(changes.new) - len(changes.changed)
+        return changes
+
+
+def parse_itemized(output: str) -> Changes:
+    """Files new, changed and deleted from rsync's --itemize-changes output (folders are left out)."""
+    changes = Changes()
+    for line in output.splitlines():
+        if line.startswith("*deleting "):
+            path = line.removeprefix("*deleting ").strip()
+            if not path.endswith("/"):
+                changes.deleted.append(path)
+        elif len(line) > 12 and line[1] == "f" and line[0] in "<>c.h":
+            flags, path = line[:11], line[12:]
+            if "+++++++++" in flags:
+                changes.new.append(path)
+            elif line[0] in "<>c":  # content sent; "." means attributes only
+                changes.changed.append(path)
+    return changes
+
+
+# --- gh-pages: a git branch --------------------------------------------------------------------
+
+
+class GitTarget:
+    """A branch of the site's git repository (or of a scratch one), pushed to --remote if given."""
+
+    def __init__(self, root: Path, branch: str, remote: str | None, message: str | None) -> None:
+        self.root = root.resolve()
+        self.branch = branch
+        # A remote given as a relative path means from here, but git runs in the repository.
+        self.remote = str(Path(remote).resolve()) if remote and Path(remote).exists() else remote
+        self.message = message
+        self.repository: Path | None = None  # the site's repository; None: a scratch one
+        self.remote_head: str | None = None
+        self.did: list[str] = []  # "committed", "pushed"
+        self.label = f"branch {branch}" + (f" of {remote}" if remote else "")
+
+    def git(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = _run(["git", *args], cwd=cwd or self.repository or self.root)
+        if check and result.returncode != 0:
+            raise DeployError(f"git {args[0]} failed:\n{_tail(result.stderr or result.stdout)}")
+        return result
+
+    def preflight(self) -> None:
+        if shutil.which("git") is None:
+            raise DeployError("git is not installed (Debian: apt-get install git)")
+        try:
+            import ghp_import  # noqa: F401
+        except ImportError:
+            raise DeployError("the ghp-import package is missing: reinstall Arshif "
+                              "(pip install -e . installs it)") from None
+        if self.git("check-ref-format", "--branch", self.branch, check=False).returncode != 0:
+            raise DeployError(f"{self.branch!r} is not a valid branch name")
+        inside = self.git("rev-parse", "--show-toplevel", cwd=self.root, check=False)
+        if inside.returncode == 0:
+            self.repository = self.root
+            current = self.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
+            if current == self.branch:
+                raise DeployError(f"the branch {self.branch} is checked out in {inside.stdout.strip()}: a deploy "
+                                  f"replaces all its files; switch to your working branch first")
+        elif self.remote is None:
+            raise DeployError(f"{self.root} is not in a git repository: run `git init` there, or pass "
+                              f"--remote URL to push the branch to a repository elsewhere")
+        elif "://" not in self.remote and ":" not in self.remote and not Path(self.remote).exists():
+            raise DeployError(f"--remote {self.remote}: outside a git repository the remote must be a URL or a path")
+        if self.remote is not None:
+            cwd = self.repository or self.root
+            heads = self.git("ls-remote", "--heads", self.remote, f"refs/heads/{self.branch}", cwd=cwd, check=False)
+            if heads.returncode != 0:
+                raise DeployError(f"cannot reach the remote {self.remote}:\n{_tail(heads.stderr)}")
+            self.remote_head = heads.stdout.split()[0] if heads.stdout.strip() else None
+
+    def _tree(self, revision: str) -> dict[str, str]:
+        """Path -> blob id of every file at REVISION."""
+        listing = self.git("ls-tree", "-r", "-z", "--full-tree", revision).stdout
+        files = {}
+        for entry in listing.split("\0"):
+            if entry:
+                meta, path = entry.split("\t", 1)
+                files[path] = meta.split()[2]
+        return files
+
+    def _old_tree(self, dry_run: bool) -> tuple[str | None, dict[str, str]]:
+        """The branch's commit before this deploy (fetched from the remote when there is one) and its files."""
+        ref = f"refs/heads/{self.branch}"
+        if self.remote_head is not None:
+            if dry_run:  # look, but leave the local branch as it is
+                self.git("fetch", "--quiet", "--no-tags", self.remote, ref)
+                head = self.git("rev-parse", "FETCH_HEAD").stdout.strip()
+            else:  # like ghp-import: the remote's branch is the one to build on
+                self.git("fetch", "--quiet", "--no-tags", self.remote, f"+{ref}:{ref}")
+                head = self.git("rev-parse", ref).stdout.strip()
+            return head, self._tree(head)
+        local = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        if local.returncode == 0 and self.repository is not None:
+            head = local.stdout.strip()
+            return head, self._tree(head)
+        return None, {}
+
+    def publish(self, site: Path, dry_run: bool, scratch: Path) -> Changes:
+        if self.repository is None:
+            self.repository = scratch / "repository.git"
+            self.git("init", "--quiet", "--bare", str(self.repository), cwd=scratch)
+        head, old = self._old_tree(dry_run)  # the commit to build on: the remote's, else the local one
+        changes = _compare(site, old)
+        on_branch = changes
+        if self.remote is not None and self.remote_head is None:
+            changes = _compare(site, {})  # the remote has no such branch yet: all of it is new there
+        if dry_run:
+            return changes
+        tip = head
+        if head is None or on_branch:
+            self._commit(site)
+            tip = self.git("rev-parse", f"refs/heads/{self.branch}").stdout.strip()
+            if head is not None and self._tree(tip) == old:  # nothing new after all: no empty commit
+                self.git("update-ref", f"refs/heads/{self.branch}", head, tip)
+                tip = head
+            else:
+                self.did.append("committed")
+        if self.remote is not None and tip != self.remote_head:
+            pushed = self.git("push", "--quiet", self.remote, f"refs/heads/{self.branch}:refs/heads/{self.branch}",
+                              check=False)
+            if pushed.returncode != 0:
+                where = ("the commit is on the local branch; push it with "
+                         f"`git push {self.remote} {self.branch}`" if self.root == self.repository
+                         else "nothing was published")
+                raise DeployError(f"pushing {self.branch} to {self.remote} failed ({where}):\n{_tail(pushed.stderr)}")
+            self.did.append("pushed")
+        return changes
+
+    def _commit(self, site: Path) -> None:
+        import ghp_import
+
+        message = self.message or (f"Deploy {len(_site_files(site))} files with Arshif "
+                                   f"({time.strftime('%Y-%m-%d %H:%M %z')})")
+        with contextlib.chdir(self.repository or self.root), _committer(self):
+            try:
+                # "refs/heads" as the remote makes ghp-import continue the local branch, which
+                # _old_tree has just set to the remote's when there is one.
+                ghp_import.ghp_import(str(site), branch=self.branch, mesg=message, nojekyll=True, push=False,
+                                      remote="refs/heads")
+            except ghp_import.GhpError as error:
+                raise DeployError(f"ghp-import could not commit the site: {error.message}") from None
+            except Exception:  # how ghp-import 2.1 fails when git fast-import does (its error is above)
+                raise DeployError("ghp-import could not commit the site: git fast-import failed") from None
+
+
+@contextlib.contextmanager
+def _committer(target: GitTarget) -> Iterator[None]:
+    """A committer identity for ghp-import when git has none configured (a fresh CI machine)."""
+    saved = {key: os.environ.get(key) for key in ("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")}
+    for key, config, fallback in (("GIT_COMMITTER_NAME", "user.name", "Arshif"),
+                                  ("GIT_COMMITTER_EMAIL", "user.email", "arshif@localhost")):
+        if not os.environ.get(key) and not target.git("config", config, check=False).stdout.strip():
+            os.environ[key] = fallback
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _blob_id(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _compare(site: Path, old: dict[str, str]) -> Changes:
+    """What committing SITE (plus .nojekyll) over a tree with the files OLD changes."""
+    new = {path: _blob_id((site / path).read_bytes()) for path in _site_files(site)}
+    new[".nojekyll"] = _blob_id(b"")
+    changes = Changes(deleted=sorted(set(old) - set(new)))
+    for path, blob in new.items():
+        if path not in old:
+            changes.new.append(path)
+        elif old[path] != blob:
+            changes.changed.append(path)
+        else:
+            changes.unchanged += 1
+    return changes
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _size(folder: Path, suffix: str = "") -> int:
+    return sum(p.stat().st_size for p in folder.rglob(f"*{suffix}") if p.is_file())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("deploy is not written yet")
+    import tempfile
+
+    from .build import build_site
+    from .config import load_config
+    from .links import check_links
+    from .problems import BuildFailed
+
+    root: Path = args.root
+    if not (root / "site.toml").is_file():
+        print(f"error: {root.resolve()} has no site.toml; run deploy in the site's folder or pass --root",
+              file=sys.stderr)
+        return 1
+    target: GitTarget | RsyncTarget
+    if args.to == GH_PAGES:
+        target = GitTarget(root, args.branch, args.remote, args.message)
+    else:
+        if args.remote or args.branch != GH_PAGES or args.message:
+            print("error: --remote, --branch and --message are for --to gh-pages", file=sys.stderr)
+            return 2
+        target = RsyncTarget(args.to, root)
+    publishing = False
+    try:
+        target.preflight()
+        with tempfile.TemporaryDirectory(prefix="arshif-deploy-") as scratch:
+            site = Path(scratch) / "site"
+            started = time.perf_counter()
+            try:
+                report = build_site(root, site, drafts=False, future=False, base_url=args.base_url,
+                                    use_cache=False, workers=args.jobs, progress=_progress)
+            except BuildFailed as failure:
+                for problem in failure.problems:
+                    print(f"error: {problem}", file=sys.stderr)
+                print(f"\nbuild failed with {len(failure.problems)} problem(s); nothing was published.",
+                      file=sys.stderr)
+                return 1
+            for warning in report.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            base_url = load_config(root, args.base_url).base_url
+            copies = ", ".join(f"{_megabytes(_size(site, suffix))} as {suffix}"
+                               for suffix in (".gz", ".br") if any(site.rglob(f"*{suffix}")))
+            print(f"built {report.articles} articles, {report.pages} pages for {base_url}: "
+                  f"{len(_site_files(site))} files, {_megabytes(_size(site))}"
+                  f"{f' (of which {copies} copies)' if copies else ''} in {time.perf_counter() - started:.2f} s",
+                  flush=True)
+            if args.no_check:
+                print("link check skipped (--no-check)")
+            else:
+                started = time.perf_counter()
+                broken = check_links(site, base_url, workers=args.jobs)
+                if broken:
+                    for link in broken:
+                        print(f"error: broken link in {link}", file=sys.stderr)
+                    print(f"\n{len(broken)} broken link(s); nothing was published. Fix them, or deploy with "
+                          f"--no-check to publish anyway.", file=sys.stderr)
+                    return 1
+                print(f"links checked: every internal link resolves ({time.perf_counter() - started:.2f} s)",
+                      flush=True)
+            started = time.perf_counter()
+            publishing = not args.dry_run
+            if isinstance(target, GitTarget):
+                changes = target.publish(site, args.dry_run, Path(scratch))
+            else:
+                changes = target.publish(site, args.dry_run)
+            publishing = False
+            seconds = time.perf_counter() - started
+    except DeployError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if not publishing:
+            print("nothing was published.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted during publishing: the destination may be partly updated; deploy again."
+              if publishing else "\ninterrupted; nothing was published.", file=sys.stderr)
+        return 130
+    if args.dry_run:
+        for line in changes.lines():
+            print(line)
+        print(f"dry run: {target.label} would get {changes.summary()}; nothing was published.")
+    elif not changes or (isinstance(target, GitTarget) and not target.did):
+        print(f"nothing changed: {target.label} already has this site ({changes.unchanged} files; {seconds:.2f} s)")
+    else:
+        verb = " and ".join(target.did) if isinstance(target, GitTarget) else "synced"
+        print(f"{verb} to {target.label}: {changes.summary()} ({seconds:.2f} s)")
+    return 0
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    """A large archive: a line per tenth of each stage."""
+    if total >= 1000 and (done == total or done % max(total // 10, 1) == 0):
+        print(f"  {stage} {done}/{total}", file=sys.stderr, flush=True)
+

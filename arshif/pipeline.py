@@ -62,7 +62,7 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
     lap("store bodies")
     bodies = Bodies(config, cache)
 
-    with SiteWriter(output) as writer:
+    with SiteWriter(output, config.precompress) as writer:
         for path, data in assets.files.items():
             writer.write(path, data)
         copied = {path: (scan[path].st_mtime_ns, scan[path].st_size) for path in static_paths}

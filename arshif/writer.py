@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from types import TracebackType
 
+from . import compress
 from .problems import BuildFailed, Problem
 
 MARKER = ".arshif-build"
@@ -37,10 +38,16 @@ class SiteWriter:
     Files whose bytes are already in OUTPUT are not staged, so an unchanged file is never
     rewritten. If the build fails, leaving the with-block removes the staging folder and OUTPUT
     stays exactly as it was.
+
+    Text files (compress.SUFFIXES, from compress.MIN_SIZE bytes) get pre-compressed siblings,
+    PATH.gz and PATH.br (with the brotli package), staged with them; the siblings follow their
+    file everywhere: an unchanged file gets missing or damaged siblings written again, and commit()
+    keeps the siblings of expected files and deletes those of stale ones.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, precompress: bool = True) -> None:
         self.output = output
+        self.precompress = precompress
         self.staging = output.parent / f".{output.name}.partial"
         self.count = 0
 
@@ -66,14 +73,28 @@ class SiteWriter:
         if isinstance(data, str):
             data = data.encode("utf-8")
         try:
-            if (self.output / path).read_bytes() == data:
-                return
+            unchanged = (self.output / path).read_bytes() == data
         except OSError:
-            pass
-        self._stage(path).write_bytes(data)
+            unchanged = False
+        if not unchanged:
+            self._stage(path).write_bytes(data)
+        for encoding in self._wanted(path, len(data)):
+            sibling = path + encoding.suffix
+            if unchanged:
+                # The file stays; its copy too, unless it is missing or does not match (a build
+                # stopped half-way, a hand edit).
+                try:
+                    if compress.matches(encoding, (self.output / sibling).read_bytes(), data):
+                        continue
+                except OSError:
+                    pass
+            self._stage(sibling).write_bytes(encoding.compress(data))
 
     def copy(self, path: str, source: Path) -> None:
         """Stage a copy of SOURCE, unless OUTPUT has the same bytes."""
+        if self.precompress and compress.compressible(path):
+            self.write(path, source.read_bytes())
+            return
         current = self.output / path
         if current.is_file() and current.stat().st_size == source.stat().st_size \
                 and filecmp.cmp(current, source, shallow=False):
@@ -81,12 +102,35 @@ class SiteWriter:
         shutil.copyfile(source, self._stage(path))
 
     def missing(self, path: str) -> bool:
-        return not (self.output / path).is_file()
+        """Whether OUTPUT lacks PATH or one of its pre-compressed siblings (then it must be written)."""
+        try:
+            size = os.stat(self.output / path).st_size
+        except OSError:
+            return True
+        return not all(os.path.isfile(self.output / (path + e.suffix)) for e in self._wanted(path, size))
+
+    def _wanted(self, path: str, size: int) -> tuple[compress.Encoding, ...]:
+        return compress.wanted(path, size) if self.precompress else ()
+
+    def _with_siblings(self, paths: set[str]) -> set[str]:
+        """PATHS and the pre-compressed siblings that their files in OUTPUT should have."""
+        siblings = set()
+        for path in paths:
+            if compress.compressible(path):
+                try:
+                    size = os.stat(self.output / path).st_size
+                except OSError:
+                    continue
+                siblings.update(path + e.suffix for e in self._wanted(path, size))
+        return paths | siblings
 
     def commit(self, expected: set[str], previous: set[str] | None) -> None:
         """Move the staged files in and delete what the new site no longer has.
 
         PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
+        Both name site files only: the pre-compressed siblings of EXPECTED files are expected too
+        (those their current size calls for), and any sibling a PREVIOUS file may have had goes
+        with it.
         """
         if not (self.output / MARKER).exists():
             (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
@@ -98,8 +142,12 @@ class SiteWriter:
             (self.output / relative).mkdir(parents=True, exist_ok=True)
             for name in names:
                 os.replace(Path(top) / name, self.output / relative / name)
+        expected = self._with_siblings(expected)
         if previous is None:
             previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
+        else:
+            previous = previous | {p + suffix for p in previous if compress.compressible(p)
+                                   for suffix in compress.ALL_SUFFIXES}
         for stale in sorted(previous - expected - {MARKER}):
             target = self.output / stale
             if target.is_file() or target.is_symlink():

@@ -49,7 +49,7 @@ EDITS = {
     "template": lambda s: (s.root / "templates/tag.html").write_text(
         (s.root / "templates/tag.html").read_text().replace("page-title", "page-title tag-title"), encoding="utf-8"),
     "macro template": lambda s: (s.root / "templates/_macros.html").write_text(
-        (s.root / "templates/_macros.html").read_text().replace("لا توجد مقالات بعد.", "لا شيء هنا."),
+        (s.root / "templates/_macros.html").read_text().replace('class="entry"', 'class="entry item"'),
         encoding="utf-8"),
     "theme css": lambda s: (s.root / "theme/css/site.css").write_text(
         (s.root / "theme/css/site.css").read_text() + "\n.x { color: red; }\n", encoding="utf-8"),

@@ -6,7 +6,6 @@ import functools
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -83,7 +82,7 @@ def page(browser):  # noqa: F811 - the fixture imported above
     ("حفتر موسكو", "2023/multi/"),
 ])
 def test_arabic_queries_find_their_article(page, search_url: str, query: str, expected: str) -> None:
-    found, status = results(page, search_url, query)
+    found, _status = results(page, search_url, query)
     assert found and found[0] == expected, (query, found)
 
 
