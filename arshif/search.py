@@ -2,8 +2,8 @@
 
 The build computes exactly what lunr.py's Builder computes with the Arabic pipeline (tests compare
 the two), then writes it in pieces: search/index.json (fields, document count, where each term
-shard starts), search/terms/N.json (the postings and weights of a run of terms), search/docs/N.json
-(what a result shows) and search/text/REF.txt (the text a snippet is cut from). A query fetches the
+shard starts), search/terms/N.json (the postings and weights of a run of terms) and
+search/docs/REF.json (what a result shows, with the text its snippet is cut from). A query fetches the
 shards of its terms only; lunr scores a document by the dot product over the query's terms, so the
 partial index the browser assembles gives exactly the scores of the whole one.
 """
@@ -24,7 +24,6 @@ from .content import Article, plain_text
 LUNR_VERSION = "2.3.9"
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("tags", 5), ("author", 2), ("summary", 2), ("body", 1))
 SHARD_BYTES = 48_000
-DOCS_PER_CHUNK = 25
 K1, B = 1.2, 0.75
 
 
@@ -169,10 +168,8 @@ def shard_files(index: IndexData, documents: Sequence[SearchDocument],
         size += len(encoded) + 1
     if shard:
         yield f"search/terms/{len(starts) - 1}.json", b"[" + b",".join(shard) + b"]"
-    for first in range(0, len(shows), DOCS_PER_CHUNK):
-        yield f"search/docs/{first // DOCS_PER_CHUNK}.json", _dump(shows[first:first + DOCS_PER_CHUNK])
-    for document in documents:
-        yield f"search/text/{document.ref}.txt", document.fields["body"].encode("utf-8")
+    for document, show in zip(documents, shows, strict=True):
+        yield f"search/docs/{document.ref}.json", _dump({**show, "text": document.fields["body"]})
     manifest = {"version": 1, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL, "fields": index.fields,
-                "count": len(documents), "shards": starts, "docsPerChunk": DOCS_PER_CHUNK}
+                "count": len(documents), "shards": starts}
     yield "search/index.json", _dump(manifest)

@@ -151,6 +151,6 @@ def test_one_query_fetches_only_part_of_the_index(page, search_url: str) -> None
     page.on("request", lambda request: fetched.append(request.url))
     results(page, search_url, "موسكو")
     shards = [url for url in fetched if "/search/terms/" in url]
-    texts = [url for url in fetched if "/search/text/" in url]
+    docs = [url for url in fetched if "/search/docs/" in url]
     assert len(shards) == 1
-    assert len(texts) == 2
+    assert len(docs) == 2

@@ -24,11 +24,11 @@
   var generation = 0;
   var shown = { results: [], count: 0, terms: {} };
 
-  function get(path, kind) {
+  function get(path) {
     if (!requests[path]) {
       requests[path] = fetch(base + path).then(function (response) {
         if (!response.ok) throw new Error(path + ': ' + response.status);
-        return kind === 'text' ? response.text() : response.json();
+        return response.json();
       });
     }
     return requests[path];
@@ -83,13 +83,11 @@
   }
 
   function showResult(manifest, result, terms) {
-    var position = refNumber(result.ref);
     var item = element('li', 'entry search-result');
     list.appendChild(item);
-    return Promise.all([get('docs/' + Math.floor(position / manifest.docsPerChunk) + '.json'),
-                        get('text/' + result.ref + '.txt', 'text')])
-      .then(function (loaded) {
-        var doc = loaded[0][position % manifest.docsPerChunk], body = loaded[1];
+    return get('docs/' + result.ref + '.json')
+      .then(function (doc) {
+        var body = doc.text;
         var heading = element('h2', 'entry-title'), link = element('a', '', '');
         link.href = doc.url;
         link.appendChild(markedText(doc.title, terms));
