@@ -448,7 +448,7 @@ def run_query(browser, server: Server, url: str, tool: str, query: str, timeout_
 
 def arshif_expectations(result: QueryResult, words: int) -> list[str]:
     """What Arshif's search page should fetch for a plain query: index.json once, at most one term shard
-    per word, one text file per shown result and at most one doc chunk per shown result, nothing twice."""
+    per word, one document file per shown result, nothing twice."""
     problems = []
     paths = [f["path"] for f in result.fetches if arshif_data(f["path"])]
     counts = collections.Counter(paths)
@@ -460,10 +460,8 @@ def arshif_expectations(result: QueryResult, words: int) -> list[str]:
         problems.append(f"index.json fetched {kind['index']} times")
     if kind["terms"] > words:
         problems.append(f"{kind['terms']} term shards for {words} words")
-    if kind["text"] != result.shown:
-        problems.append(f"{kind['text']} text files for {result.shown} results shown")
-    if kind["docs"] > result.shown:
-        problems.append(f"{kind['docs']} doc chunks for {result.shown} results shown")
+    if kind["docs"] != result.shown:
+        problems.append(f"{kind['docs']} document files for {result.shown} results shown")
     if result.count is not None and result.shown != min(result.count, FIRST):
         problems.append(f"{result.shown} results shown of {result.count} (expected {min(result.count, FIRST)})")
     other = set(kind) - {"index", "terms", "text", "docs"}
@@ -608,8 +606,8 @@ def size_table(r: SizeResult) -> str:
                 f"| {ratio(s.get('rss_peak_mb'), p.get('rss_mb'))} |")
     t, pt = r.index.get("total", {}), r.pagefind_index.get("total", {})
     i = r.index
-    files = (f"{i.get('terms', {}).get('files', 0)} term shards + {i.get('docs', {}).get('files', 0)} doc chunks + "
-             f"{i.get('text', {}).get('files', 0)} text files + index.json")
+    files = (f"{i.get('terms', {}).get('files', 0)} term shards + {i.get('docs', {}).get('files', 0)} document "
+             f"files + index.json")
     pfk = r.pagefind_index
     pf_files = (f"{pfk.get('index', {}).get('files', 0)} index chunks + "
                 f"{pfk.get('fragment', {}).get('files', 0)} fragments + {pfk.get('meta', {}).get('files', 0)} meta + "
