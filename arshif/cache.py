@@ -20,6 +20,7 @@ from .content import Article, scan_files, source_digest
 
 CACHE_VERSION = 1
 CACHE_DIR = ".cache/arshif"
+FLUSH_EVERY = 500
 
 
 def cache_folder(root: Path, output: Path) -> Path:
@@ -80,7 +81,10 @@ class BodyStore:
         raise RuntimeError(f"cannot open the cache database {self.path}")
 
     def put(self, digest: str, html: str) -> None:
+        """Keep HTML for DIGEST; written in batches, so a cold build never holds every body at once."""
         self.pending[digest] = html
+        if len(self.pending) >= FLUSH_EVERY:
+            self.flush()
 
     def get(self, digest: str) -> str | None:
         if digest in self.pending:

@@ -27,7 +27,7 @@ from .content import Article, ArticleError, load_articles, new_markdown, read_ar
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .problems import BuildFailed, Problem
 from .render import local_date, make_environment, render_page, site_url, template_digests, template_problem
-from .search import build_index, search_documents, shard_files
+from .search import IndexBuilder, document_file, search_document, shard_files
 from .site import Fingerprints, Page, Site, assemble, publishable, routes, url_collisions
 from .sitemap import sitemap_files
 from .writer import SiteWriter
@@ -116,14 +116,23 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
 
 
 def _write_search(site: Site, bodies: Bodies, writer: SiteWriter) -> set[str]:
-    """Build the search index of every published article and stage its pieces; returns their paths."""
+    """Index every published article and stage the search files; returns their paths.
+
+    Articles are read one at a time and dropped once counted, so memory does not grow with their text.
+    """
     config = site.config
-    documents = search_documents(site.articles, lambda a: [t.name for t in site.tags_of[a.url]], bodies.get)
-    shows = [{"url": site_url(config, a.url), "title": a.title, "date": local_date(a.date, config),
-              "iso": a.date.isoformat(), "tags": [t.name for t in site.tags_of[a.url]], "summary": a.summary}
-             for a in site.articles]
+    builder = IndexBuilder()
     paths = set()
-    for path, data in shard_files(build_index(documents), documents, shows):
+    for position, article in enumerate(site.articles):
+        tags = [t.name for t in site.tags_of[article.url]]
+        document = search_document(position, article, tags, bodies.get(article))
+        builder.add(document)
+        path, data = document_file(document, {
+            "url": site_url(config, article.url), "title": article.title, "date": local_date(article.date, config),
+            "iso": article.date.isoformat(), "tags": tags, "summary": article.summary})
+        writer.write(path, data)
+        paths.add(path)
+    for path, data in shard_files(builder.finish()):
         writer.write(path, data)
         paths.add(path)
     return paths

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,22 +85,74 @@ def _as_terms(value: Any) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,) if value else ()
 
 
+class IndexBuilder:
+    """Computes what lunr's Builder computes, in compact arrays: documents are added one at a time and
+    dropped, so a large archive's index is built without holding its text."""
+
+    def __init__(self, fields: Sequence[tuple[str, int]] = FIELDS) -> None:
+        self.names = [name for name, _ in fields]
+        self.boosts = [boost for _, boost in fields]
+        self.numbers: dict[str, int] = {}
+        self.with_term: Counter[str] = Counter()
+        self.totals = [0] * len(fields)
+        self.refs: list[str] = []
+        self.counted: list[tuple[int, int, array[int], array[int], int]] = []
+
+    def add(self, document: SearchDocument) -> None:
+        position = len(self.refs)
+        self.refs.append(document.ref)
+        for number, name in enumerate(self.names):
+            frequencies, length = field_terms(document.fields.get(name, ""))
+            self.totals[number] += length
+            new = [term for term in frequencies if term not in self.numbers]
+            self.numbers.update(zip(new, range(len(self.numbers), len(self.numbers) + len(new)), strict=True))
+            self.with_term.update(frequencies.keys())
+            self.counted.append((position, number, array("I", map(self.numbers.__getitem__, frequencies)),
+                                 array("I", frequencies.values()), length))
+
+    def finish(self) -> IndexData:
+        """BM25 weights as lunr computes them (rounded to three places), grouped by term and field."""
+        count, width = len(self.refs), len(self.names)
+        idf = [0.0] * len(self.numbers)
+        for term, n in self.with_term.items():
+            idf[self.numbers[term]] = math.log(1 + abs((count - n + 0.5) / (n + 0.5)))
+        docs = [array("I") for _ in range(len(self.numbers) * width)]
+        weights = [array("d") for _ in range(len(self.numbers) * width)]
+        for position, number, terms, frequencies, length in self.counted:
+            average = self.totals[number] / count
+            norm = K1 * (1 - B + B * (length / average)) if average else K1
+            scale = (K1 + 1) * self.boosts[number]
+            for term, tf in zip(terms, frequencies, strict=True):
+                slot = term * width + number
+                docs[slot].append(position)
+                weights[slot].append(round(idf[term] * scale * tf / (norm + tf), 3))
+        self.counted = []
+        return IndexData(self.names, self.numbers, self.refs, docs, weights)
+
+
 @dataclass
 class IndexData:
-    """A lunr index as built: each term's number and, per field, its documents and weights."""
+    """A built index: term numbers and, per term and field, the documents and their weights."""
 
     fields: list[str]
     numbers: dict[str, int]
-    postings: dict[str, list[list[Any]]]
-    field_refs: list[str]
+    refs: list[str]
+    docs: list[array[int]]
+    weights: list[array[float]]
+
+    def postings(self, term: str) -> list[list[Any]]:
+        """Per field, the flat [ref, weight, ref, weight, …] list of TERM."""
+        base = self.numbers[term] * len(self.fields)
+        return [[value for position, weight in zip(self.docs[base + f], self.weights[base + f], strict=True)
+                 for value in (self.refs[position], weight)] for f in range(len(self.fields))]
 
     def serialize(self) -> dict[str, Any]:
         """The dict lunr.py's Index.serialize() gives for the same documents (used by the tests)."""
-        vectors: dict[str, list[tuple[int, float]]] = {key: [] for key in self.field_refs}
+        vectors: dict[str, list[tuple[int, float]]] = {f"{name}/{ref}": [] for ref in self.refs for name in self.fields}
         inverted = []
-        for term in sorted(self.postings):
+        for term in sorted(self.numbers):
             posting: dict[str, Any] = {}
-            for name, flat in zip(self.fields, self.postings[term], strict=True):
+            for name, flat in zip(self.fields, self.postings(term), strict=True):
                 posting[name] = {ref: {} for ref in flat[0::2]}
                 for ref, weight in zip(flat[0::2], flat[1::2], strict=True):
                     vectors[f"{name}/{ref}"].append((self.numbers[term], weight))
@@ -109,56 +162,32 @@ class IndexData:
                 "pipeline": [SEARCH_LABEL]}
 
 
-def build_index(documents: Sequence[SearchDocument], fields: Sequence[tuple[str, int]] = FIELDS) -> IndexData:
+def build_index(documents: Iterable[SearchDocument], fields: Sequence[tuple[str, int]] = FIELDS) -> IndexData:
     """Term numbers, postings and BM25 weights exactly as lunr's Builder computes them."""
-    names = [name for name, _ in fields]
-    first_seen: dict[str, None] = {}
-    with_term: Counter[str] = Counter()
-    counted: list[tuple[str, int, Counter[str], int]] = []
-    totals = [0] * len(names)
+    builder = IndexBuilder(fields)
     for document in documents:
-        for number, name in enumerate(names):
-            frequencies, length = field_terms(document.fields.get(name, ""))
-            counted.append((document.ref, number, frequencies, length))
-            totals[number] += length
-            first_seen.update(dict.fromkeys(frequencies))
-            with_term.update(frequencies.keys())
-    count = len(documents)
-    numbers = {term: number for number, term in enumerate(first_seen)}
-    idf = {term: math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for term, n in with_term.items()}
-    postings: dict[str, list[list[Any]]] = {term: [[] for _ in names] for term in numbers}
-    boosts = [boost for _, boost in fields]
-    field_refs = []
-    for ref, number, frequencies, length in counted:
-        average = totals[number] / count
-        norm = K1 * (1 - B + B * (length / average)) if average else K1
-        scale = (K1 + 1) * boosts[number]
-        field_refs.append(f"{names[number]}/{ref}")
-        for term, tf in frequencies.items():
-            postings[term][number] += (ref, round(idf[term] * scale * tf / (norm + tf), 3))
-    return IndexData(names, numbers, postings, field_refs)
+        builder.add(document)
+    return builder.finish()
 
 
-def search_documents(articles: Sequence[Article], tag_names: Callable[[Article], list[str]],
-                     body_of: Callable[[Article], str]) -> list[SearchDocument]:
-    """The published articles as search documents, newest first (their position is their reference)."""
-    return [SearchDocument(doc_ref(i), {"title": a.title, "tags": " ".join(tag_names(a)), "author": a.author,
-                                         "summary": a.summary, "body": plain_text(body_of(a))})
-            for i, a in enumerate(articles)]
+def search_document(position: int, article: Article, tags: list[str], body_html: str) -> SearchDocument:
+    """An article as a search document; its position among the published ones is its reference."""
+    return SearchDocument(doc_ref(position), {"title": article.title, "tags": " ".join(tags),
+                                              "author": article.author, "summary": article.summary,
+                                              "body": plain_text(body_html)})
 
 
 def _dump(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def shard_files(index: IndexData, documents: Sequence[SearchDocument],
-                shows: Sequence[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
-    """The index in the pieces the browser fetches (see the module docstring)."""
+def shard_files(index: IndexData) -> Iterator[tuple[str, bytes]]:
+    """The term shards and the manifest (see the module docstring)."""
     starts: list[str] = []
     shard: list[bytes] = []
     size = 0
-    for term in sorted(index.postings):
-        encoded = _dump([term, index.numbers[term], *index.postings[term]])
+    for term in sorted(index.numbers):
+        encoded = _dump([term, index.numbers[term], *index.postings(term)])
         if shard and size + len(encoded) > SHARD_BYTES:
             yield f"search/terms/{len(starts) - 1}.json", b"[" + b",".join(shard) + b"]"
             shard, size = [], 0
@@ -168,8 +197,11 @@ def shard_files(index: IndexData, documents: Sequence[SearchDocument],
         size += len(encoded) + 1
     if shard:
         yield f"search/terms/{len(starts) - 1}.json", b"[" + b",".join(shard) + b"]"
-    for document, show in zip(documents, shows, strict=True):
-        yield f"search/docs/{document.ref}.json", _dump({**show, "text": document.fields["body"]})
     manifest = {"version": 1, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL, "fields": index.fields,
-                "count": len(documents), "shards": starts}
+                "count": len(index.refs), "shards": starts}
     yield "search/index.json", _dump(manifest)
+
+
+def document_file(document: SearchDocument, shows: dict[str, Any]) -> tuple[str, bytes]:
+    """What a result shows, and the text its snippet is cut from."""
+    return f"search/docs/{document.ref}.json", _dump({**shows, "text": document.fields["body"]})

@@ -15,7 +15,7 @@ from arshif.arabic import SEARCH_LABEL, search_tokens
 from arshif.build import build_site
 from arshif.config import load_config
 from arshif.content import load_articles
-from arshif.search import FIELDS, SearchDocument, build_index, search_documents
+from arshif.search import FIELDS, SearchDocument, build_index, search_document
 from arshif.site import assemble
 from tests.sitekit import NOW, PROJECT, SiteMaker, article
 
@@ -45,7 +45,8 @@ def sample_documents(root: Path) -> list[SearchDocument]:
     config = load_config(root)
     articles, _ = load_articles(config)
     site = assemble(config, articles, NOW)
-    return search_documents(site.articles, lambda a: [t.name for t in site.tags_of[a.url]], lambda a: a.body_html)
+    return [search_document(i, a, [t.name for t in site.tags_of[a.url]], a.body_html)
+            for i, a in enumerate(site.articles)]
 
 
 def test_our_builder_gives_exactly_what_lunr_py_gives_on_the_sample() -> None:
