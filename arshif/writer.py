@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import os
 import shutil
@@ -148,15 +149,13 @@ class SiteWriter:
         else:
             previous = previous | {p + suffix for p in previous if compress.compressible(p)
                                    for suffix in compress.ALL_SUFFIXES}
+        emptied: set[Path] = set()
         for stale in sorted(previous - expected - {MARKER}):
             target = self.output / stale
             if target.is_file() or target.is_symlink():
                 target.unlink()
-                _remove_empty_parents(target.parent, self.output)
+                emptied.update(p for p in target.parents if p.is_relative_to(self.output) and p != self.output)
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):  # not empty: it keeps other files of the site
+                folder.rmdir()
         shutil.rmtree(self.staging)
-
-
-def _remove_empty_parents(folder: Path, top: Path) -> None:
-    while folder != top and folder.is_relative_to(top) and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
