@@ -60,6 +60,7 @@ class BodyStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pending: dict[str, str] = {}
+        self.pending_terms: dict[str, bytes] = {}
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -75,6 +76,7 @@ class BodyStore:
             try:
                 connection = sqlite3.connect(self.path, timeout=30)
                 connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
+                connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, data BLOB)")
                 return connection
             except sqlite3.DatabaseError:
                 self.path.unlink(missing_ok=True)
@@ -96,11 +98,26 @@ class BodyStore:
         return row[0] if row else None
 
     def flush(self) -> None:
-        """Write pending bodies, so worker processes can read them."""
-        if self.pending:
+        """Write pending bodies and term counts, so worker processes and later builds can read them."""
+        if self.pending or self.pending_terms:
             with self._db() as db:
                 db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self.pending.items())
+                db.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)", self.pending_terms.items())
             self.pending.clear()
+            self.pending_terms.clear()
+
+    def put_terms(self, key: str, counts: Any) -> None:
+        """Keep an article's search term counts (KEY starts with its source digest)."""
+        self.pending_terms[key] = pickle.dumps(counts, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(self.pending_terms) >= FLUSH_EVERY:
+            self.flush()
+
+    def get_terms(self, key: str) -> Any:
+        try:
+            row = self._db().execute("SELECT data FROM terms WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception:  # a damaged row only costs counting the article again
+            return None
 
     def keep_only(self, digests: set[str]) -> None:
         """Drop the bodies of articles that are gone or changed."""
@@ -109,6 +126,7 @@ class BodyStore:
             db.execute("DELETE FROM live")
             db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
             db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
+            db.execute("DELETE FROM terms WHERE substr(key, 1, 64) NOT IN (SELECT digest FROM live)")
 
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():

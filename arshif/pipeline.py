@@ -27,7 +27,7 @@ from .content import Article, ArticleError, load_articles, new_markdown, read_ar
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .problems import BuildFailed, Problem
 from .render import local_date, make_environment, render_page, site_url, template_digests, template_problem
-from .search import IndexBuilder, document_file, search_document, shard_files
+from .search import IndexBuilder, doc_ref, document_file, search_document, shard_files
 from .site import Fingerprints, Page, Site, assemble, publishable, routes, url_collisions
 from .sitemap import sitemap_files
 from .writer import SiteWriter
@@ -76,9 +76,9 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
         lap("sitemaps")
         search_digest = hashlib.sha256(repr((build_key, [(prints.headline(a), a.digest) for a in site.articles])
                                             ).encode()).hexdigest()
-        search_paths = set(state.get("search_paths", ()))
+        search_files: dict[str, str] = state.get("search_files", {})
         if state.get("search") != search_digest or writer.missing("search/index.json"):
-            search_paths = _write_search(site, bodies, writer)
+            search_files = _write_search(site, bodies, writer, cache, build_key, search_files)
         lap("search index")
 
         jobs: list[Job] = []
@@ -99,7 +99,7 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
         if problems:
             raise BuildFailed(problems)
 
-        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths | search_paths
+        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths | set(search_files)
         previous = set(state["outputs"]) if "outputs" in state else None
         cache.forget_outputs()
         writer.commit(expected, previous)
@@ -109,33 +109,43 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
     cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
                 "outputs": sorted(expected), "next_due": next_due(articles, now),
                 "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied,
-                "search": search_digest, "search_paths": sorted(search_paths)})
+                "search": search_digest, "search_files": search_files})
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
                        config.warnings, rendered=sum(1 for i in todo if jobs[i].page is not None))
 
 
-def _write_search(site: Site, bodies: Bodies, writer: SiteWriter) -> set[str]:
-    """Index every published article and stage the search files; returns their paths.
+def _write_search(site: Site, bodies: Bodies, writer: SiteWriter, cache: BuildCache, build_key: str,
+                  known: dict[str, str]) -> dict[str, str]:
+    """Index every published article and stage the search files; returns each file's input key.
 
-    Articles are read one at a time and dropped once counted, so memory does not grow with their text.
+    An article's term counts come from the cache when its source and tags are unchanged, and its
+    result file is written again only when what it shows changed; articles are read one at a time,
+    so memory does not grow with their text.
     """
     config = site.config
     builder = IndexBuilder()
-    paths = set()
+    keys = {}
     for position, article in enumerate(site.articles):
         tags = [t.name for t in site.tags_of[article.url]]
+        key = article.digest + hashlib.sha256(repr((build_key, tags)).encode()).hexdigest()
+        path = f"search/docs/{doc_ref(position)}.json"
+        keys[path] = key
+        counts = cache.bodies.get_terms(key)
+        if counts is not None and known.get(path) == key and not writer.missing(path):
+            builder.add_counted(doc_ref(position), counts)
+            continue
         document = search_document(position, article, tags, bodies.get(article))
-        builder.add(document)
-        path, data = document_file(document, {
+        counts = builder.count(document)
+        cache.bodies.put_terms(key, counts)
+        builder.add_counted(document.ref, counts)
+        writer.write(*document_file(document, {
             "url": site_url(config, article.url), "title": article.title, "date": local_date(article.date, config),
-            "iso": article.date.isoformat(), "tags": tags, "summary": article.summary})
-        writer.write(path, data)
-        paths.add(path)
+            "iso": article.date.isoformat(), "tags": tags, "summary": article.summary}))
     for path, data in shard_files(builder.finish()):
         writer.write(path, data)
-        paths.add(path)
-    return paths
+        keys[path] = ""
+    return keys
 
 
 class Stopwatch:

@@ -98,11 +98,17 @@ class IndexBuilder:
         self.refs: list[str] = []
         self.counted: list[tuple[int, int, array[int], array[int], int]] = []
 
+    def count(self, document: SearchDocument) -> list[tuple[Counter[str], int]]:
+        """Each field's term frequencies and length: the slow part, kept by the cache per article."""
+        return [field_terms(document.fields.get(name, "")) for name in self.names]
+
     def add(self, document: SearchDocument) -> None:
+        self.add_counted(document.ref, self.count(document))
+
+    def add_counted(self, ref: str, counts: list[tuple[Counter[str], int]]) -> None:
         position = len(self.refs)
-        self.refs.append(document.ref)
-        for number, name in enumerate(self.names):
-            frequencies, length = field_terms(document.fields.get(name, ""))
+        self.refs.append(ref)
+        for number, (frequencies, length) in enumerate(counts):
             self.totals[number] += length
             new = [term for term in frequencies if term not in self.numbers]
             self.numbers.update(zip(new, range(len(self.numbers), len(self.numbers) + len(new)), strict=True))
