@@ -249,6 +249,7 @@ class Preview:
         self.problems: list[Problem] = []
         self.base_path = "/"
         self.stopping = False
+        self.building = False
         self.builds = 0
         self.last_build_seconds = 0.0
         self._printed: tuple[Any, ...] = ()
@@ -299,7 +300,7 @@ class Preview:
                 self._server.shutdown()
             self._server.server_close()
         for thread in self._threads:
-            thread.join(timeout=30)
+            thread.join()  # the builder finishes the build under way: the preview stays whole
         if self._observer is not None:
             self._observer.join(timeout=5)
 
@@ -383,12 +384,14 @@ class Preview:
             if first:
                 self.base_path = base_path  # even if this build fails, a previous one may be there
             with self.lock:
+                self.building = True
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
                                     base_url=base_url, progress=_progress if first else None, workers=self.jobs)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
-                if changed and not first:
-                    with self.changed:
+                with self.changed:  # pages read after the lock is released see the new version
+                    self.problems = []
+                    if changed and not first:
                         self.version += 1
                         if reload_kind(kinds) != "css":
                             self.css_from = self.version
@@ -405,6 +408,8 @@ class Preview:
             import traceback
 
             traceback.print_exc()
+        finally:
+            self.building = False
         self.builds += 1
         self.last_build_seconds = time.perf_counter() - started
         with self.changed:
@@ -507,6 +512,7 @@ def handler_class() -> type:
         """GET and HEAD for the preview's files, the live-reload script and the event stream."""
 
         protocol_version = "HTTP/1.1"
+        timeout = 60  # an idle kept-alive connection frees its thread after this
 
         def version_string(self) -> str:
             return "Arshif-preview"
@@ -591,7 +597,8 @@ LIVE_JS = r"""// Arshif preview: live reload, stylesheet swap and the error over
     + ".box{box-sizing:border-box;max-width:52rem;width:calc(100% - 2rem);margin:3rem 1rem;padding:1.25rem 1.5rem;"
     + "background:#fff;color:#1b1b1b;border-block-start:6px solid #c62828;border-radius:6px;"
     + "box-shadow:0 10px 40px rgba(0,0,0,.35)}"
-    + "h2{margin:0 0 .25rem;font-size:1.25rem;color:#b71c1c}p{margin:.25rem 0 1rem;color:#444}"
+    + "h2{margin:0 0 .25rem;font-size:1.25rem;color:#b71c1c}p{margin:.25rem 0;color:#444}"
+    + ".english{margin-block-end:1rem}"
     + "ol{margin:0;padding-inline-start:1.25rem}li{margin:.75rem 0}"
     + ".where{font-family:ui-monospace,monospace;direction:ltr;unicode-bidi:isolate;font-weight:bold}"
     + ".hint{color:#555}button{font:inherit;margin-block-start:1rem;cursor:pointer}";
@@ -618,20 +625,24 @@ LIVE_JS = r"""// Arshif preview: live reload, stylesheet swap and the error over
     var root = host.attachShadow({mode: "open"});
     add(root, "style", css);
     var box = add(root, "div", "", "box");
-    add(box, "h2", "تعذّر بناء الموقع · The site could not be built");
-    add(box, "p", "هذه آخر نسخة سليمة من الصفحة؛ أصلح الملف واحفظه فتتحدّث وحدها. "
-      + "This is the last good version of the page: fix the file and save, and it updates itself.");
+    add(box, "h2", "تعذّر بناء الموقع");
+    add(box, "p", "هذه آخر نسخة سليمة من الصفحة؛ أصلح الملف واحفظه فتتحدّث وحدها.");
+    add(box, "p", "The site could not be built. This is the last good version of the page: "
+      + "fix the file and save, and it updates itself.", "english");
     var list = add(box, "ol");
     problems.forEach(function (problem) {
       var item = add(list, "li");
       add(item, "div", problem.path + (problem.line ? ":" + problem.line : ""), "where");
       add(item, "div", problem.message, "message");
-      if (problem.hint) { add(item, "div", "← " + problem.hint, "hint"); }
+      if (problem.hint) { add(item, "div", "→ " + problem.hint, "hint"); }
     });
     add(box, "button", "إخفاء · Dismiss").addEventListener("click", hide);
     document.documentElement.appendChild(host);
   }
 
+  // Put the page's new stylesheets in place of the old ones: the new link loads beside the old
+  // one, which goes once it has, so the page never shows unstyled. Hashed names tell which
+  // changed; if none did (names without hashes), every stylesheet is fetched again.
   function swapStylesheets() {
     fetch(location.href, {cache: "no-store"}).then(function (response) {
       return response.text();
@@ -639,11 +650,13 @@ LIVE_JS = r"""// Arshif preview: live reload, stylesheet swap and the error over
       var fresh = new DOMParser().parseFromString(html, "text/html").querySelectorAll('link[rel="stylesheet"]');
       var current = document.querySelectorAll('link[rel="stylesheet"]');
       if (fresh.length !== current.length) { location.reload(); return; }
+      var hrefs = Array.prototype.map.call(fresh, function (link) { return link.getAttribute("href"); });
+      var same = hrefs.every(function (href, i) { return current[i].getAttribute("href") === href; });
       current.forEach(function (link, i) {
-        var href = fresh[i].getAttribute("href");
-        if (link.getAttribute("href") === href) { return; }
+        if (!same && link.getAttribute("href") === hrefs[i]) { return; }
         var next = link.cloneNode();
-        next.setAttribute("href", href);
+        next.setAttribute("href", same ? hrefs[i] + (hrefs[i].indexOf("?") < 0 ? "?" : "&") + "v=" + version
+                                       : hrefs[i]);
         next.onload = function () { link.remove(); };
         next.onerror = function () { location.reload(); };
         link.after(next);
@@ -725,8 +738,17 @@ def run(args: argparse.Namespace) -> int:
                 time.sleep(3600)
         except KeyboardInterrupt:
             print("\nstopping…", flush=True)
-        finally:
+        except OSError as error:  # the watcher: inotify limits, say
+            print(f"error: cannot watch the site's files: {error}; try --poll", file=sys.stderr)
             preview.stop()
+            return 1
+        try:
+            if preview.building:
+                print("waiting for the build under way to finish (Ctrl-C again to quit at once)", flush=True)
+            preview.stop()
+        except KeyboardInterrupt:
+            print("quit without waiting; the next serve finishes the preview", flush=True)
+            return 0
     claim.close()
     print("stopped.", flush=True)
     return 0

@@ -1,0 +1,152 @@
+"""The preview server in headless Chromium: edits on disk show up in the open page by themselves."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from arshif.serve import Preview
+from tests.sitekit import BASE_CONFIG, SiteMaker, article
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TIMEOUT_MS = 20_000
+ARCHIVE_CONFIG = BASE_CONFIG.replace('base_url = "https://example.org/"', 'base_url = "https://example.org/archive/"'
+                                     ).replace("page_size = 3", "page_size = 10")  # every article on the home page
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium through Playwright; a missing browser fails the run instead of skipping."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `apt-get install chromium` (CI's .ci/run does)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def preview(site: SiteMaker, tmp_path: Path) -> Iterator[Preview]:
+    """A preview of a small site under /archive/, serving on a free port in this process."""
+    site.config(ARCHIVE_CONFIG)
+    site.add("2020/haftar.md", article("لقاء في موسكو", tags="[libya, russia]", body="النص الأول للمقال."))
+    site.add("2020/gold.md", article("الذهب يقفز", date="2020-03-01 09:00", body="ارتفع سعر الذهب."))
+    site.add("2019/old.md", article("خبر قديم سيحذف", date="2019-06-01 09:00", body="خبر من الأرشيف."))
+    serving = Preview(site.root, tmp_path / "preview", port=0, log=open(tmp_path / "serve.log", "w", buffering=1))  # noqa: SIM115
+    serving.start()
+    yield serving
+    serving.stop()
+    serving.log.close()
+
+
+def open_page(browser, url: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function("() => document.readyState === 'complete'")
+    return page, errors
+
+
+def test_article_follows_edits_breakage_and_fix(browser, preview: Preview, site: SiteMaker) -> None:
+    from playwright.sync_api import expect
+
+    source = site.root / "content" / "2020" / "haftar.md"
+    page, errors = open_page(browser, preview.url + "2020/haftar/")
+    expect(page.locator(".article-body")).to_contain_text("النص الأول للمقال.")
+    page.wait_for_timeout(200)  # the event stream is open
+
+    # An edit on disk: the page shows it with nothing done in the browser.
+    source.write_text(article("لقاء في موسكو", tags="[libya, russia]", body="نص جديد كتبه المحرر الآن."),
+                      encoding="utf-8")
+    expect(page.locator(".article-body")).to_contain_text("نص جديد كتبه المحرر الآن.", timeout=TIMEOUT_MS)
+
+    # Broken YAML: an overlay names the file and line, over the last good page.
+    source.write_text('---\ntitle: "لقاء في موسكو\ndate: 2020-01-13 12:00\n---\n\nنص لن يظهر.\n', encoding="utf-8")
+    overlay = page.locator("#arshif-overlay")
+    expect(overlay).to_be_visible(timeout=TIMEOUT_MS)
+    expect(overlay).to_contain_text("content/2020/haftar.md:2")
+    expect(overlay).to_contain_text("broken YAML")
+    expect(overlay).to_contain_text("تعذّر بناء الموقع")
+    expect(overlay).to_contain_text("The site could not be built")
+    expect(page.locator(".article-body")).to_contain_text("نص جديد كتبه المحرر الآن.")
+
+    # The next good save clears it and shows the fixed text.
+    source.write_text(article("لقاء في موسكو", tags="[libya, russia]", body="النص بعد الإصلاح."), encoding="utf-8")
+    expect(page.locator(".article-body")).to_contain_text("النص بعد الإصلاح.", timeout=TIMEOUT_MS)
+    expect(overlay).to_have_count(0, timeout=TIMEOUT_MS)
+    assert errors == []
+    page.close()
+
+
+def test_overlay_clears_without_reload_when_the_fix_restores_the_last_good_text(
+        browser, preview: Preview, site: SiteMaker) -> None:
+    from playwright.sync_api import expect
+
+    source = site.root / "content" / "2020" / "gold.md"
+    good = source.read_text(encoding="utf-8")
+    page, _ = open_page(browser, preview.url + "2020/gold/")
+    page.evaluate("window.arshifMarker = 'same page'")
+    page.wait_for_timeout(200)
+    source.write_text(good.replace("date:", "date: [", 1), encoding="utf-8")
+    expect(page.locator("#arshif-overlay")).to_be_visible(timeout=TIMEOUT_MS)
+    source.write_text(good + "\n", encoding="utf-8")
+    expect(page.locator("#arshif-overlay")).to_have_count(0, timeout=TIMEOUT_MS)
+    assert page.evaluate("window.arshifMarker") == "same page"
+    page.close()
+
+
+def test_stylesheet_change_swaps_without_reload(browser, preview: Preview, site: SiteMaker) -> None:
+    page, errors = open_page(browser, preview.url + "2020/gold/")
+    page.evaluate("window.arshifMarker = 'same page'")
+    page.wait_for_timeout(200)
+    css = site.root / "theme" / "css" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n", encoding="utf-8")
+    page.wait_for_function("() => getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'",
+                           timeout=TIMEOUT_MS)
+    assert page.evaluate("window.arshifMarker") == "same page"
+    assert page.evaluate("document.querySelectorAll('link[rel=stylesheet]').length") == 2
+    assert errors == []
+    page.close()
+
+
+def test_home_page_shows_new_articles_and_loses_deleted_ones(browser, preview: Preview, site: SiteMaker) -> None:
+    from playwright.sync_api import expect
+
+    page, errors = open_page(browser, preview.url)
+    main = page.locator("main")
+    expect(main).to_contain_text("خبر قديم سيحذف")
+    page.wait_for_timeout(200)
+
+    site.add("2026/jadid.md", article("مقال جديد ظهر للتو", date="2026-01-05 08:00", body="جديد."))
+    expect(main).to_contain_text("مقال جديد ظهر للتو", timeout=TIMEOUT_MS)
+
+    (site.root / "content" / "2019" / "old.md").unlink()
+    expect(main).not_to_contain_text("خبر قديم سيحذف", timeout=TIMEOUT_MS)
+    expect(main).to_contain_text("مقال جديد ظهر للتو")
+
+    # The deleted article's page is gone: the 404 page, with status 404.
+    status = page.goto(preview.url + "2019/old/").status  # type: ignore[union-attr]
+    assert status == 404
+    assert errors == []
+    page.close()
+
+
+def test_a_template_change_reloads_every_page(browser, preview: Preview, site: SiteMaker) -> None:
+    from playwright.sync_api import expect
+
+    page, _ = open_page(browser, preview.url + "tags/libya/")
+    page.wait_for_timeout(200)
+    base = site.root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        '<footer class="site-footer">', '<footer class="site-footer"><p id="stamp">تذييل معدل</p>', 1),
+        encoding="utf-8")
+    expect(page.locator("#stamp")).to_have_text("تذييل معدل", timeout=TIMEOUT_MS)
+    page.close()
