@@ -7,7 +7,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ class BuildReport:
 
 def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, future: bool) -> str:
     """Everything global that shapes the output: a change in it re-renders every page."""
-    parts = (__version__, (root / CONFIG_NAME).read_bytes(), base_url, drafts, future, parse_settings(config))
+    parts = (__version__, (root / CONFIG_NAME).read_bytes(), base_url, drafts, future, config.precompress,
+             parse_settings(config))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -53,15 +54,19 @@ def _outputs_intact(output: Path, outputs: Any) -> bool:
 
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
-               clean: bool = False, use_cache: bool = True, workers: int | None = None) -> BuildReport:
+               clean: bool = False, use_cache: bool = True, workers: int | None = None,
+               precompress: bool | None = None) -> BuildReport:
     """Build the site in ROOT into OUTPUT (default ROOT/build); raise BuildFailed with every problem.
 
     Whatever goes wrong, OUTPUT is either the complete new site or exactly what it was before.
     With the cache (ROOT/.cache/), only pages whose inputs changed are rendered, and a build
-    with nothing changed writes nothing; CLEAN ignores what the cache holds.
+    with nothing changed writes nothing; CLEAN ignores what the cache holds. PRECOMPRESS overrides
+    site.toml's setting (a preview has no use for .gz copies).
     """
     started = time.perf_counter()
     config = load_config(root, base_url)
+    if precompress is not None:
+        config = replace(config, precompress=precompress)
     output = output if output is not None else root / "build"
     check_output_dir(output, root)
     for folder in (config.content_dir, config.templates_dir):

@@ -386,7 +386,8 @@ class Preview:
             with self.lock:
                 self.building = True
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
-                                    base_url=base_url, progress=_progress if first else None, workers=self.jobs)
+                                    base_url=base_url, progress=_progress if first else None, workers=self.jobs,
+                                    precompress=False)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
                 with self.changed:  # pages read after the lock is released see the new version
