@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +13,6 @@ import pytest
 from arshif.build import build_site
 from tests.sitekit import NOW, PROJECT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SEED = "2020/liqaa-haftar-wal-sarraj-fi-rusia/"
 
 
@@ -35,19 +33,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield base
     server.shutdown()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium through Playwright; a missing browser fails the run instead of skipping."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `apt-get install chromium` (CI's .ci/run does)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.sitekit import SiteMaker, article
-from tests.test_browser import QuietHandler, browser  # noqa: F401 - the shared Chromium fixture
+from tests.test_browser import QuietHandler
 
 ARTICLES = {
     "2020/diacritics.md": article(title="العَرَبِيَّةُ لُغَةٌ جَمِيلَةٌ", date="2020-01-01",
@@ -54,7 +54,7 @@ def results(page, url: str, query: str) -> tuple[list[str], str]:
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811 - the fixture imported above
+def page(browser):
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

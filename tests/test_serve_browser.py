@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,24 +10,10 @@ import pytest
 from arshif.serve import Preview
 from tests.sitekit import BASE_CONFIG, SiteMaker, article
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TIMEOUT_MS = 20_000
 ARCHIVE_CONFIG = BASE_CONFIG.replace('base_url = "https://example.org/"', 'base_url = "https://example.org/archive/"'
                                      ).replace("page_size = 3", "page_size = 10")  # every article on the home page
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium through Playwright; a missing browser fails the run instead of skipping."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `apt-get install chromium` (CI's .ci/run does)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
