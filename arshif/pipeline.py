@@ -121,12 +121,13 @@ def _write_search(site: Site, bodies: Bodies, writer: SiteWriter, cache: BuildCa
 
     An article's term counts come from the cache when its source and tags are unchanged, and its
     result file is written again only when what it shows changed; articles are read one at a time,
-    so memory does not grow with their text.
+    so memory does not grow with their text. They are numbered oldest first, so a new article does
+    not renumber the others.
     """
     config = site.config
     builder = IndexBuilder()
     keys = {}
-    for position, article in enumerate(site.articles):
+    for position, article in enumerate(reversed(site.articles)):
         tags = [t.name for t in site.tags_of[article.url]]
         key = article.digest + hashlib.sha256(repr((build_key, tags)).encode()).hexdigest()
         path = f"search/docs/{doc_ref(position)}.json"

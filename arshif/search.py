@@ -177,7 +177,7 @@ def build_index(documents: Iterable[SearchDocument], fields: Sequence[tuple[str,
 
 
 def search_document(position: int, article: Article, tags: list[str], body_html: str) -> SearchDocument:
-    """An article as a search document; its position among the published ones is its reference."""
+    """An article as a search document; its position among the published ones, oldest first, is its reference."""
     return SearchDocument(doc_ref(position), {"title": article.title, "tags": " ".join(tags),
                                               "author": article.author, "summary": article.summary,
                                               "body": plain_text(body_html)})

@@ -46,7 +46,7 @@ def sample_documents(root: Path) -> list[SearchDocument]:
     articles, _ = load_articles(config)
     site = assemble(config, articles, NOW)
     return [search_document(i, a, [t.name for t in site.tags_of[a.url]], a.body_html)
-            for i, a in enumerate(site.articles)]
+            for i, a in enumerate(reversed(site.articles))]
 
 
 def test_our_builder_gives_exactly_what_lunr_py_gives_on_the_sample() -> None:

@@ -137,7 +137,7 @@
       return run(manifest, text).then(function (results) {
         if (mine !== generation) return;
         if (sort.value === 'newest') {
-          results.sort(function (a, b) { return refNumber(a.ref) - refNumber(b.ref); });
+          results.sort(function (a, b) { return refNumber(b.ref) - refNumber(a.ref); });
         }
         var terms = {};
         results.forEach(function (r) { Object.keys(r.matchData.metadata).forEach(function (t) { terms[t] = true; }); });
