@@ -221,6 +221,7 @@ def _run_jobs(indices: list[int]) -> list[Problem]:
             if job.page is None:
                 raise
             problems.append(template_problem(error, config, job.page))
+    writer.drain()
     return problems
 
 
@@ -247,6 +248,7 @@ def _render(jobs: list[Job], todo: list[int], writer: SiteWriter, config: Config
                 if progress:
                     progress("rendering", done, len(todo))
         gc.unfreeze()
+        writer.drain()
         writer.count = sum(len(files) for _, _, files in os.walk(writer.staging))
     else:
         for batch in _batches(todo, 500):

@@ -6,13 +6,18 @@ import contextlib
 import filecmp
 import os
 import shutil
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from . import compress
 from .problems import BuildFailed, Problem
 
 MARKER = ".arshif-build"
+COMPRESS_THREADS = 2
 
 
 def check_output_dir(output: Path, root: Path) -> None:
@@ -49,8 +54,12 @@ class SiteWriter:
     def __init__(self, output: Path, precompress: bool = True) -> None:
         self.output = output
         self.precompress = precompress
+        self._threads: ThreadPoolExecutor | None = None
+        self._threads_pid = 0
+        self._pending: list[Future[None]] = []
+        self._counting = threading.Lock()
         self.staging = output.parent / f".{output.name}.partial"
-        self.count = 0
+        self._count = 0
 
     def __enter__(self) -> SiteWriter:
         if self.staging.exists():
@@ -60,14 +69,27 @@ class SiteWriter:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        with contextlib.suppress(Exception):  # a failed copy must not hide the build's own error
+            self.drain()
         if self.staging.exists():
             shutil.rmtree(self.staging)
 
     def _stage(self, path: str) -> Path:
         target = self.staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.count += 1
+        with self._counting:
+            self._count += 1
         return target
+
+    @property
+    def count(self) -> int:
+        """Files staged so far (compressed copies included, once they are written)."""
+        self.drain()
+        return self._count
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self._count = value
 
     def write(self, path: str, data: bytes | str) -> None:
         """Stage one file of the site, PATH relative to the site root, unless OUTPUT has it already."""
@@ -79,7 +101,13 @@ class SiteWriter:
             unchanged = False
         if not unchanged:
             self._stage(path).write_bytes(data)
-        for encoding in self._wanted(path, len(data)):
+        wanted = self._wanted(path, len(data))
+        if wanted:
+            self._in_background(self._write_siblings, path, data, unchanged, wanted)
+
+    def _write_siblings(self, path: str, data: bytes, unchanged: bool,
+                        wanted: tuple[compress.Encoding, ...]) -> None:
+        for encoding in wanted:
             sibling = path + encoding.suffix
             if unchanged:
                 # The file stays; its copy too, unless it is missing or does not match (a build
@@ -90,6 +118,21 @@ class SiteWriter:
                 except OSError:
                     pass
             self._stage(sibling).write_bytes(encoding.compress(data))
+
+    def _in_background(self, task: Callable[..., None], *args: Any) -> None:
+        """Compress on threads (zlib and brotli let go of the GIL), a bounded number at a time."""
+        if self._threads is None or self._threads_pid != os.getpid():
+            self._threads, self._threads_pid, self._pending = ThreadPoolExecutor(COMPRESS_THREADS), os.getpid(), []
+        self._pending.append(self._threads.submit(task, *args))
+        if len(self._pending) > 4 * COMPRESS_THREADS:
+            self._pending.pop(0).result()
+
+    def drain(self) -> None:
+        """Wait for the compressed copies still being written (in this process)."""
+        if self._threads is not None and self._threads_pid == os.getpid():
+            for task in self._pending:
+                task.result()
+            self._pending = []
 
     def copy(self, path: str, source: Path) -> None:
         """Stage a copy of SOURCE, unless OUTPUT has the same bytes."""
@@ -129,10 +172,12 @@ class SiteWriter:
         """Move the staged files in and delete what the new site no longer has.
 
         PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
+        (Compressed copies still being written are waited for first.)
         Both name site files only: the pre-compressed siblings of EXPECTED files are expected too
         (those their current size calls for), and any sibling a PREVIOUS file may have had goes
         with it.
         """
+        self.drain()
         if not (self.output / MARKER).exists():
             (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
         if not self.output.exists():
