@@ -96,7 +96,7 @@ class IndexBuilder:
         self.with_term: Counter[str] = Counter()
         self.totals = [0] * len(fields)
         self.refs: list[str] = []
-        self.counted: list[tuple[int, int, array[int], array[int], int]] = []
+        self.counted: list[tuple[int, int, array[int], array[int], int] | None] = []
 
     def count(self, document: SearchDocument) -> list[tuple[Counter[str], int]]:
         """Each field's term frequencies and length: the slow part, kept by the cache per article."""
@@ -124,7 +124,10 @@ class IndexBuilder:
             idf[self.numbers[term]] = math.log(1 + abs((count - n + 0.5) / (n + 0.5)))
         docs = [array("I") for _ in range(len(self.numbers) * width)]
         weights = [array("d") for _ in range(len(self.numbers) * width)]
-        for position, number, terms, frequencies, length in self.counted:
+        for index, entry in enumerate(self.counted):
+            assert entry is not None
+            position, number, terms, frequencies, length = entry
+            self.counted[index] = None  # freed as it goes, so the counts and the postings are not both whole
             average = self.totals[number] / count
             norm = K1 * (1 - B + B * (length / average)) if average else K1
             scale = (K1 + 1) * self.boosts[number]
