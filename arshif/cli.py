@@ -12,7 +12,7 @@ from . import __version__, deploy, serve
 from .arabic import slugify
 from .build import build_site
 from .config import load_config
-from .problems import BuildFailed
+from .problems import BuildFailed, print_failure
 
 DESCRIPTION = """\
 Arshif (أرشيف) builds a right-to-left static news site from Markdown articles.
@@ -94,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _build(args, root)
     except BuildFailed as failure:
-        for problem in failure.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(f"\nbuild failed with {len(failure.problems)} problem(s); build/ was left unchanged.",
-              file=sys.stderr)
+        print_failure(failure, "build/ was left unchanged")
         return 1
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)

@@ -384,7 +384,7 @@ def run(args: argparse.Namespace) -> int:
     from .build import build_site
     from .config import load_config
     from .links import check_links
-    from .problems import BuildFailed
+    from .problems import BuildFailed, print_failure
 
     root: Path = args.root
     if not (root / "site.toml").is_file():
@@ -409,10 +409,7 @@ def run(args: argparse.Namespace) -> int:
                 report = build_site(root, site, drafts=False, future=False, base_url=args.base_url,
                                     use_cache=False, workers=args.jobs, progress=_progress)
             except BuildFailed as failure:
-                for problem in failure.problems:
-                    print(f"error: {problem}", file=sys.stderr)
-                print(f"\nbuild failed with {len(failure.problems)} problem(s); nothing was published.",
-                      file=sys.stderr)
+                print_failure(failure, "nothing was published")
                 return 1
             for warning in report.warnings:
                 print(f"warning: {warning}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,3 +36,10 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def print_failure(failure: BuildFailed, outcome: str) -> None:
+    """Every problem on standard error, then what the failure left as it was (OUTCOME)."""
+    for problem in failure.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"\nbuild failed with {len(failure.problems)} problem(s); {outcome}.", file=sys.stderr)
