@@ -340,6 +340,7 @@ class NoStore:
 Outcome = tuple[str, Article | None, Problem | None]
 _WORKER_CONFIG: Config | None = None
 PARALLEL_THRESHOLD = 200
+PARSE_BATCH = 50  # small and fixed: a batch's parsed bodies travel back whole, so big ones cost memory
 
 
 def _parse_many(jobs: list[tuple[str, bytes | None, str]]) -> list[Outcome]:
@@ -388,8 +389,7 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     problems: list[Problem] = []
     done = len(found)
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
-        size = max(20, len(jobs) // (workers * 8))
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        batches = [jobs[i:i + PARSE_BATCH] for i in range(0, len(jobs), PARSE_BATCH)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             outcomes = (outcome for batch in pool.map(_parse_many, batches) for outcome in batch)
             done = _collect(outcomes, found, problems, store, stats, progress, done, len(sources))

@@ -165,7 +165,9 @@ class Stopwatch:
         now = self._read()
         if self.enabled:
             wall, user, system = (b - a for a, b in zip(self.last, now, strict=True))
-            print(f"  {phase:<14} {wall:7.3f} s wall {user:7.3f} s user {system:7.3f} s sys", file=sys.stderr)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            print(f"  {phase:<14} {wall:7.3f} s wall {user:7.3f} s user {system:7.3f} s sys {peak:6d} MB peak",
+                  file=sys.stderr)
         self.last = now
 
 
