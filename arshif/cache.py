@@ -74,7 +74,8 @@ class BodyStore:
     def _open(self) -> sqlite3.Connection:
         for _attempt in range(2):
             try:
-                connection = sqlite3.connect(self.path, timeout=30)
+                connection = sqlite3.connect(self.path, timeout=60)
+                connection.execute("PRAGMA journal_mode=WAL")  # parsing workers write while others read
                 connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
                 connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, data BLOB)")
                 return connection
@@ -170,10 +171,18 @@ class BuildCache:
             return entry.article, None, digest
         return None, data, digest
 
+    def spill(self, articles: list[Article]) -> list[Article]:
+        """In a parsing worker: store the bodies where every process reads them, return the articles without."""
+        for article in articles:
+            self.bodies.put(article.digest, article.body_html)
+        self.bodies.flush()
+        return [replace(article, body_html="") for article in articles]
+
     def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:
-        """Store a freshly parsed article; what the build keeps in memory has no body."""
+        """Record a freshly parsed article; what the build keeps in memory has no body."""
         slim = replace(article, body_html="")
-        self.bodies.put(article.digest, article.body_html)
+        if article.body_html:
+            self.bodies.put(article.digest, article.body_html)
         self.seen[relative] = _Entry(stat.st_mtime_ns, stat.st_size, article.digest, slim)
         return slim
 

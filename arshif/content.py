@@ -323,6 +323,8 @@ class ArticleStore(Protocol):
 
     def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article: ...
 
+    def spill(self, articles: list[Article]) -> list[Article]: ...
+
 
 class NoStore:
     """Caches nothing: every article is read and parsed."""
@@ -336,16 +338,24 @@ class NoStore:
     def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:
         return article
 
+    def spill(self, articles: list[Article]) -> list[Article]:
+        return articles
+
 
 Outcome = tuple[str, Article | None, Problem | None]
 _WORKER_CONFIG: Config | None = None
+_WORKER_STORE: ArticleStore | None = None
 PARALLEL_THRESHOLD = 200
 PARSE_BATCH = 50  # small and fixed: a batch's parsed bodies travel back whole, so big ones cost memory
 
 
 def _parse_many(jobs: list[tuple[str, bytes | None, str]]) -> list[Outcome]:
-    """Parse a batch in a worker process."""
-    return list(_parse_each(jobs))
+    """Parse a batch in a worker process; the bodies go to the store from here, not back to the parent."""
+    assert _WORKER_STORE is not None
+    outcomes = list(_parse_each(jobs))
+    slim = iter(_WORKER_STORE.spill([article for _, article, _ in outcomes if article is not None]))
+    return [(relative, next(slim) if article is not None else None, problem)
+            for relative, article, problem in outcomes]
 
 
 def _parse_each(jobs: list[tuple[str, bytes | None, str]]) -> Iterator[Outcome]:
@@ -372,7 +382,7 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     Articles the store knows unchanged are taken from it; the others are parsed, in WORKERS
     processes when there are many (Markdown is the slow part of a cold build).
     """
-    global _WORKER_CONFIG
+    global _WORKER_CONFIG, _WORKER_STORE
     store = store or NoStore(parse_settings(config))
     stats = scan if scan is not None else scan_files(config.content_dir)
     sources = article_sources(stats)
@@ -385,7 +395,7 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
         else:
             jobs.append((relative, data, digest))
 
-    _WORKER_CONFIG = config
+    _WORKER_CONFIG, _WORKER_STORE = config, store
     problems: list[Problem] = []
     done = len(found)
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
