@@ -147,7 +147,6 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
         number=lambda n: arabic.format_number(n, config.locale, config.digits),
         digits=lambda text: arabic.to_digits(str(text), config.digits),
         bidi=_memo(arabic.isolate_text),
-        bidi_html=arabic.isolate_latin,
     )
     return env
 
