@@ -73,8 +73,11 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; the return value is the process's exit status."""
+def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
+    """Run one command; the return value is the process's exit status.
+
+    NOW stands in for the clock (tests pass one, so they never depend on today's date).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
@@ -82,17 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     root: Path = args.root
     try:
         if args.command == "new":
-            return _new(args, root)
+            return _new(args, root, now)
         if args.command in ("serve", "deploy"):
             return int(args.run(args))
         if args.command == "check":
             with tempfile.TemporaryDirectory() as scratch:
                 report = build_site(root, Path(scratch) / "site", drafts=args.drafts,
-                                    future=args.future, base_url=args.base_url, use_cache=False)
+                                    future=args.future, base_url=args.base_url, use_cache=False, now=now)
             _print_warnings(report.warnings)
             print(f"no problems: {report.articles} articles, {report.pages} pages")
             return 0
-        return _build(args, root)
+        return _build(args, root, now)
     except BuildFailed as failure:
         print_failure(failure, "build/ was left unchanged")
         return 1
@@ -109,7 +112,7 @@ def _print_warnings(warnings: tuple[str, ...]) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _build(args: argparse.Namespace, root: Path) -> int:
+def _build(args: argparse.Namespace, root: Path, now: datetime | None) -> int:
     quiet = getattr(args, "quiet", False)
     interactive = sys.stderr.isatty()
 
@@ -125,7 +128,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         print(f"\r  {stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     report = build_site(root, args.output, drafts=args.drafts, future=args.future,
-                        base_url=args.base_url, progress=progress, clean=args.clean, workers=args.jobs)
+                        base_url=args.base_url, progress=progress, clean=args.clean, workers=args.jobs,
+                        now=now)
     _print_warnings(report.warnings)
     if quiet:
         return 0
@@ -138,9 +142,9 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
-def _new(args: argparse.Namespace, root: Path) -> int:
+def _new(args: argparse.Namespace, root: Path, now: datetime | None) -> int:
     config = load_config(root)
-    now = datetime.now(config.zone)
+    now = (now or datetime.now(config.zone)).astimezone(config.zone)
     slug = slugify(args.slug or args.title)
     if not slug:
         print("error: the title gives an empty slug; pass --slug", file=sys.stderr)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from arshif.cli import main
-from tests.sitekit import PROJECT, SiteMaker, article
+from tests.sitekit import NOW, PROJECT, SiteMaker, article
 
 
 def test_help_explains_commands() -> None:
@@ -44,19 +44,20 @@ def test_check_writes_nothing(site: SiteMaker, capsys: pytest.CaptureFixture[str
 
 
 def test_new_scaffolds_an_article_that_builds(site: SiteMaker, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "عنوان المقال الجديد", "--root", str(site.root), "--tags", "libya, تركيا"]) == 0
+    assert main(["new", "عنوان المقال الجديد", "--root", str(site.root), "--tags", "libya, تركيا"], now=NOW) == 0
     [created] = list((site.root / "content").rglob("*.md"))
     assert created.name == "عنوان-المقال-الجديد.md"
     text = created.read_text(encoding="utf-8")
     assert 'title: "عنوان المقال الجديد"' in text and 'tags: ["libya", "تركيا"]' in text
-    assert main(["new", "عنوان المقال الجديد", "--root", str(site.root)]) == 1
+    assert created.parent.name == str(NOW.year) and f"date: {NOW:%Y-%m-%d %H:%M}" in text
+    assert main(["new", "عنوان المقال الجديد", "--root", str(site.root)], now=NOW) == 1
     assert "already exists" in capsys.readouterr().err
     site.build()
     assert "عنوان المقال الجديد" in site.page("")
 
 
 def test_new_title_with_quotes_stays_valid_yaml(site: SiteMaker) -> None:
-    assert main(["new", 'قال "نعم" \\ لا', "--root", str(site.root), "--slug", "quotes"]) == 0
+    assert main(["new", 'قال "نعم" \\ لا', "--root", str(site.root), "--slug", "quotes"], now=NOW) == 0
     site.build()
     assert "قال &#34;نعم&#34; \\ لا" in site.page("")
 
