@@ -40,7 +40,7 @@ def _load_pickle(path: Path) -> Any:
 
 def _save_pickle(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
     with temporary.open("wb") as handle:
         pickle.dump({**data, "version": CACHE_VERSION}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
@@ -66,22 +66,32 @@ class BodyStore:
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = self._open()
+            self._connection = sqlite3.connect(self.path, timeout=60)
             self._pid = os.getpid()
         return self._connection
 
-    def _open(self) -> sqlite3.Connection:
-        for _attempt in range(2):
-            try:
-                connection = sqlite3.connect(self.path, timeout=60)
-                connection.execute("PRAGMA journal_mode=WAL")  # parsing workers write while others read
-                connection.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
-                connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, data BLOB)")
-                return connection
-            except sqlite3.DatabaseError:
-                self.path.unlink(missing_ok=True)
-        raise RuntimeError(f"cannot open the cache database {self.path}")
+    def prepare(self) -> None:
+        """Create the database, or start it afresh when it is damaged; only before any worker runs.
+
+        Workers open what this made and never delete anything: a file another process holds is
+        never removed under it.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._create()
+        except sqlite3.DatabaseError:
+            self.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._create()
+
+    def _create(self) -> None:
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")  # parsing workers write while others read
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, data BLOB)")
+        db.execute("SELECT count(*) FROM (SELECT 1 FROM bodies LIMIT 1)").fetchone()
+        db.execute("SELECT count(*) FROM (SELECT 1 FROM terms LIMIT 1)").fetchone()
 
     def put(self, digest: str, html: str) -> None:
         """Keep HTML for DIGEST; written in batches, so a cold build never holds every body at once."""
@@ -150,6 +160,7 @@ class BuildCache:
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
+        self.bodies.prepare()
         if self.trust:
             self.state = _load_pickle(self.folder / "state.pickle") or {}
 
@@ -172,10 +183,17 @@ class BuildCache:
         return None, data, digest
 
     def spill(self, articles: list[Article]) -> list[Article]:
-        """In a parsing worker: store the bodies where every process reads them, return the articles without."""
+        """In a parsing worker: store the bodies where every process reads them, return the articles without.
+
+        If the database cannot take them, the bodies go back whole and the parent stores them.
+        """
         for article in articles:
-            self.bodies.put(article.digest, article.body_html)
-        self.bodies.flush()
+            self.bodies.pending[article.digest] = article.body_html
+        try:
+            self.bodies.flush()
+        except sqlite3.Error:
+            self.bodies.pending.clear()
+            return articles
         return [replace(article, body_html="") for article in articles]
 
     def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:

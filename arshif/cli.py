@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -105,6 +106,27 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted; build/ was left unchanged.", file=sys.stderr)
         return 130
+    except Exception as error:  # our own bug: a short message here, the traceback in a file
+        log = _write_crash_log(root)
+        print(f"error: Arshif failed unexpectedly ({type(error).__name__}: {error}); build/ was left unchanged.\n"
+              f"The full traceback is in {log}; please include it when you report this.", file=sys.stderr)
+        return 2
+
+
+CRASH_LOG = ".cache/arshif/crash.log"
+
+
+def _write_crash_log(root: Path) -> Path:
+    """The traceback of the exception being handled, in ROOT/.cache/ (else the temporary folder)."""
+    text = f"Arshif {__version__}, {datetime.now().isoformat(timespec='seconds')}\n{traceback.format_exc()}"
+    for path in (root / CRASH_LOG, Path(tempfile.gettempdir()) / "arshif-crash.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path("(nowhere: no writable folder)")
 
 
 def _print_warnings(warnings: tuple[str, ...]) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import multiprocessing
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
@@ -25,11 +23,12 @@ if TYPE_CHECKING:
 
 from .arabic import isolate_latin, slugify, to_digits
 from .config import Config
+from .pool import batches_of, map_forked
 from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
 DEFAULT_TEMPLATE = "article.html"
-PARSE_VERSION = "arshif-parse-2"
+PARSE_VERSION = "arshif-parse-3"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
 
@@ -221,8 +220,7 @@ def absolute_links(body_html: str, source_dir: str, base_path: str) -> str:
 
 def parse_settings(config: Config) -> str:
     """Everything besides an article's bytes that shapes its parsed form; part of its cache key."""
-    templates = sorted(p.name for p in config.templates_dir.glob("*.html")) if config.templates_dir.is_dir() else []
-    return repr((PARSE_VERSION, config.timezone, config.base_path, config.summary_length, templates))
+    return repr((PARSE_VERSION, config.timezone, config.base_path, config.summary_length))
 
 
 def source_digest(data: bytes, settings: str, relative: str) -> str:
@@ -274,10 +272,6 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         raise ArticleError("draft must be true or false", lines.get("draft"))
 
     template = require_text("template") or DEFAULT_TEMPLATE
-    if not (config.templates_dir / template).is_file():
-        raise ArticleError(f"unknown template {template!r}: there is no templates/{template}",
-                           lines.get("template"), "name a template that exists, or remove the template: line")
-
     relative = path.relative_to(config.content_dir)
     slug = slugify(require_text("slug") or relative.stem)
     if not slug:
@@ -316,6 +310,30 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
     )
 
 
+def missing_templates(articles: Iterable[Article], templates: Iterable[str], config: Config) -> list[Problem]:
+    """Articles whose template: names no file of templates/.
+
+    Checked once the articles are read, not while parsing, so adding a template re-parses nothing.
+    """
+    known = set(templates)
+    problems = []
+    for article in articles:
+        if article.template not in known:
+            problems.append(Problem(article.source, _key_line(config.root / article.source, "template"),
+                                    f"unknown template {article.template!r}: there is no templates/{article.template}",
+                                    "name a template that exists, or remove the template: line"))
+    return problems
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of KEY in the front matter of PATH, for a problem found after parsing."""
+    try:
+        front, _body = split_front_matter(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
+        return parse_front_matter(front)[1].get(key)
+    except (OSError, UnicodeDecodeError, ArticleError):
+        return None
+
+
 class ArticleStore(Protocol):
     """Where parsed articles are kept between builds (see cache.py); a no-op store caches nothing."""
 
@@ -343,25 +361,22 @@ class NoStore:
 
 
 Outcome = tuple[str, Article | None, Problem | None]
-_WORKER_CONFIG: Config | None = None
-_WORKER_STORE: ArticleStore | None = None
+ParseJob = tuple[str, bytes | None, str]
 PARALLEL_THRESHOLD = 200
 PARSE_BATCH = 50  # small and fixed: a batch's parsed bodies travel back whole, so big ones cost memory
 
 
-def _parse_many(jobs: list[tuple[str, bytes | None, str]]) -> list[Outcome]:
+def _parse_many(shared: tuple[Config, ArticleStore], jobs: Sequence[ParseJob]) -> list[Outcome]:
     """Parse a batch in a worker process; the bodies go to the store from here, not back to the parent."""
-    assert _WORKER_STORE is not None
-    outcomes = list(_parse_each(jobs))
-    slim = iter(_WORKER_STORE.spill([article for _, article, _ in outcomes if article is not None]))
+    config, store = shared
+    outcomes = list(_parse_each(config, jobs))
+    slim = iter(store.spill([article for _, article, _ in outcomes if article is not None]))
     return [(relative, next(slim) if article is not None else None, problem)
             for relative, article, problem in outcomes]
 
 
-def _parse_each(jobs: list[tuple[str, bytes | None, str]]) -> Iterator[Outcome]:
+def _parse_each(config: Config, jobs: Iterable[ParseJob]) -> Iterator[Outcome]:
     """Parse (relative path, bytes or None, digest) jobs one by one."""
-    config = _WORKER_CONFIG
-    assert config is not None
     converter = new_markdown()
     settings = parse_settings(config)
     for relative, data, digest in jobs:
@@ -382,12 +397,11 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     Articles the store knows unchanged are taken from it; the others are parsed, in WORKERS
     processes when there are many (Markdown is the slow part of a cold build).
     """
-    global _WORKER_CONFIG, _WORKER_STORE
     store = store or NoStore(parse_settings(config))
     stats = scan if scan is not None else scan_files(config.content_dir)
     sources = article_sources(stats)
     found: dict[str, Article] = {}
-    jobs: list[tuple[str, bytes | None, str]] = []
+    jobs: list[ParseJob] = []
     for relative in sources:
         article, data, digest = store.lookup(relative, stats[relative])
         if article is not None:
@@ -395,16 +409,15 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
         else:
             jobs.append((relative, data, digest))
 
-    _WORKER_CONFIG, _WORKER_STORE = config, store
     problems: list[Problem] = []
     done = len(found)
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
-        batches = [jobs[i:i + PARSE_BATCH] for i in range(0, len(jobs), PARSE_BATCH)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            outcomes = (outcome for batch in pool.map(_parse_many, batches) for outcome in batch)
-            done = _collect(outcomes, found, problems, store, stats, progress, done, len(sources))
+        batches = batches_of(jobs, PARSE_BATCH)
+        outcomes = (outcome for batch in map_forked(_parse_many, (config, store), batches, workers)
+                    for outcome in batch)
+        _collect(outcomes, found, problems, store, stats, progress, done, len(sources))
     else:
-        _collect(_parse_each(jobs), found, problems, store, stats, progress, done, len(sources))
+        _collect(_parse_each(config, jobs), found, problems, store, stats, progress, done, len(sources))
     return [found[r] for r in sorted(found)], problems
 
 

@@ -15,11 +15,13 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from .pool import batches_of, map_forked
 
 # element -> attributes holding a URL to check
 URL_ATTRIBUTES = {
@@ -175,14 +177,12 @@ class _Resolver:
         return f"no file {relative + 'index.html' if relative == '' or relative.endswith('/') else relative}"
 
 
-_JOB: tuple[Path, str, _Resolver] | None = None
 PARALLEL_FILES = 400
 
 
-def _check(paths: list[str]) -> list[BrokenLink]:
+def _check(job: tuple[Path, str, _Resolver], paths: Sequence[str]) -> list[BrokenLink]:
     """Check the links of some files of the build; runs in the main process or in a forked worker."""
-    assert _JOB is not None
-    folder, base_url, resolver = _JOB
+    folder, base_url, resolver = job
     broken = []
     for relative in paths:
         kind = relative.rpartition(".")[2].lower()
@@ -218,7 +218,6 @@ def check_links(folder: Path, base_url: str, workers: int | None = None) -> list
     A file that cannot be read or parsed is reported too, with an empty link. Large sites are
     checked in WORKERS processes (default: the CPU count).
     """
-    global _JOB
     files = set()
     for top, _dirs, names in os.walk(folder):
         relative = Path(top).relative_to(folder).as_posix()
@@ -226,17 +225,9 @@ def check_links(folder: Path, base_url: str, workers: int | None = None) -> list
         files.update(prefix + name for name in names)
     checked = sorted(f for f in files if f == "robots.txt"
                      or ("." in f.rpartition("/")[2] and f.rpartition(".")[2].lower() in ("html", "css", "xml")))
-    _JOB = (folder, base_url, _Resolver(base_url, files))
-    try:
-        workers = workers or os.cpu_count() or 1
-        if workers > 1 and len(checked) >= PARALLEL_FILES:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            size = max(50, len(checked) // (workers * 4))
-            chunks = [checked[i:i + size] for i in range(0, len(checked), size)]
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return sorted(b for found in pool.map(_check, chunks) for b in found)
-        return sorted(_check(checked))
-    finally:
-        _JOB = None
+    job = (folder, base_url, _Resolver(base_url, files))
+    workers = workers or os.cpu_count() or 1
+    if len(checked) < PARALLEL_FILES:
+        workers = 1
+    chunks = batches_of(checked, max(50, len(checked) // (workers * 4)))
+    return sorted(b for found in map_forked(_check, job, chunks, workers) for b in found)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing
 import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -23,12 +20,31 @@ from .assets import collect_assets
 from .build import BuildReport, Progress
 from .cache import BuildCache, next_due
 from .config import Config
-from .content import Article, ArticleError, load_articles, new_markdown, read_article, static_sources
+from .content import (
+    Article,
+    ArticleError,
+    load_articles,
+    missing_templates,
+    new_markdown,
+    read_article,
+    scan_files,
+    static_sources,
+)
+from .depends import Key, article_digests, context_digest, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
+from .pool import batches_of, map_forked
 from .problems import BuildFailed, Problem
-from .render import local_date, make_environment, render_page, site_url, template_digests, template_problem
+from .render import (
+    RecordingEnvironment,
+    local_date,
+    make_environment,
+    render_page,
+    site_url,
+    template_digests,
+    template_problem,
+)
 from .search import IndexBuilder, doc_ref, document_file, search_document, shard_files
-from .site import Fingerprints, Page, Site, assemble, publishable, routes, url_collisions
+from .site import Page, Site, assemble, publishable, routes, url_collisions
 from .sitemap import sitemap_files
 from .writer import SiteWriter
 
@@ -48,16 +64,19 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
     chosen = publishable(articles, now, drafts, future)
     collisions = url_collisions(chosen, static_paths)
     problems += collisions
-    clashing = {p.path for p in collisions}
-    site = assemble(config, [a for a in chosen if a.source not in clashing], now, drafts=True, future=True)
+    unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
+    problems += unknown
+    left_out = {p.path for p in collisions + unknown}
+    site = assemble(config, [a for a in chosen if a.source not in left_out], now, drafts=True, future=True)
     pages = routes(site)
     lap("assemble")
     assets = collect_assets(config.theme_dir)
     env = make_environment(config, site, assets.names)
     templates = template_digests(env)
-    prints = Fingerprints(site)
+    states = key_states(site)
     build_key = hashlib.sha256(repr((key, sorted(assets.names.items()))).encode()).hexdigest()
-    known = state.get("fingerprints", {}) if state.get("key") == build_key else {}
+    trusted = state.get("key") == build_key
+    known_pages: dict[str, tuple[str, frozenset[Key]]] = state.get("pages", {}) if trusted else {}
     cache.bodies.flush()
     lap("store bodies")
     bodies = Bodies(config, cache)
@@ -74,8 +93,7 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
             writer.write(path, data)
             sitemap_paths.add(path)
         lap("sitemaps")
-        search_digest = hashlib.sha256(repr((build_key, [(prints.headline(a), a.digest) for a in site.articles])
-                                            ).encode()).hexdigest()
+        search_digest = hashlib.sha256(repr((build_key, article_digests(site.articles, states))).encode()).hexdigest()
         search_files: dict[str, str] = state.get("search_files", {})
         if state.get("search") != search_digest or writer.missing("search/index.json"):
             search_files = _write_search(site, bodies, writer, cache, build_key, search_files)
@@ -83,30 +101,37 @@ def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str,
 
         jobs: list[Job] = []
         for spec in feed_specs(site):
+            items = spec.items(config.feeds_items)
             for kind, name in FEED_NAMES.items():
-                digest = prints.feed(spec.items(config.feeds_items), build_key, kind, spec.folder, spec.title,
-                                     spec.description)
-                jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get)))
+                digest = context_digest(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
+                                        build_key)
+                jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get),
+                                reads=frozenset(("a", a.source) for a in items)))
         for page in pages:
-            digest = prints.page(page) + templates.get(page.template, "") + build_key
+            digest = context_digest(page.url, page.template, page.context, templates.get(page.template, ""),
+                                    build_key)
             jobs.append(Job(page.output_path, digest, partial(_render_one, env, page, bodies), page))
-        fingerprints = {job.path: job.digest for job in jobs}
-        todo = [i for i, job in enumerate(jobs) if known.get(job.path) != job.digest or writer.missing(job.path)]
+        digests = {job.path: job.digest for job in jobs}
+        due = stale(known_pages, digests, state.get("states", {}) if trusted else {}, states)
+        todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
         lap("fingerprints")
-        render_problems = _render(jobs, todo, writer, config, workers, progress)
+        render_problems, reads = _render(jobs, todo, env, writer, config, workers, progress)
         lap("render pages")
+        rendered = {jobs[i].path for i in todo}
+        recorded = {job.path: (job.digest, reads[job.path] if job.path in rendered else known_pages[job.path][1])
+                    for job in jobs}
         problems += list(dict.fromkeys(render_problems))
         if problems:
             raise BuildFailed(problems)
 
-        expected = set(assets.files) | set(static_paths) | set(fingerprints) | sitemap_paths | set(search_files)
+        expected = set(assets.files) | set(static_paths) | set(digests) | sitemap_paths | set(search_files)
         previous = set(state["outputs"]) if "outputs" in state else None
         cache.forget_outputs()
         writer.commit(expected, previous)
         lap("commit")
         files = writer.count
 
-    cache.save({"signature": signature, "key": build_key, "fingerprints": fingerprints,
+    cache.save({"signature": signature, "key": build_key, "pages": recorded, "states": states,
                 "outputs": sorted(expected), "next_due": next_due(articles, now),
                 "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied,
                 "search": search_digest, "search_files": search_files})
@@ -192,71 +217,63 @@ class Bodies:
 
 @dataclass(frozen=True)
 class Job:
-    """One output file to make: where it goes, the digest of its inputs, and how to make it."""
+    """One output file to make: where it goes, the digest of its context, and how to make it.
+
+    A page's reads are recorded while it renders; an output made in Python states them (READS).
+    """
 
     path: str
     digest: str
     make: Callable[[], str | bytes]
     page: Page | None = None
+    reads: frozenset[Key] = frozenset()
 
 
 def _render_one(env: jinja2.Environment, page: Page, bodies: Bodies) -> str:
-    if "article" in page.context:
+    if page.kind == "article":
         article = page.context["article"]
         page = replace(page, context={**page.context, "article": replace(article, body_html=bodies.get(article))})
     return render_page(env, page)
 
 
-_JOB: tuple[list[Job], SiteWriter, Config] | None = None
+Rendered = tuple[list[Problem], dict[str, frozenset[Key]]]
 
 
-def _run_jobs(indices: list[int]) -> list[Problem]:
-    """Make and stage some outputs; runs in the main process or in a forked worker."""
-    assert _JOB is not None
-    jobs, writer, config = _JOB
+def _run_jobs(shared: tuple[list[Job], SiteWriter, Config, RecordingEnvironment], indices: Sequence[int]) -> Rendered:
+    """Make and stage some outputs, noting what each read; runs in the main process or in a forked worker."""
+    jobs, writer, config, env = shared
     problems = []
+    reads = {}
     for index in indices:
         job = jobs[index]
+        env.recorder.take()
         try:
             writer.write(job.path, job.make())
         except Exception as error:  # any template failure becomes a report line
             if job.page is None:
                 raise
             problems.append(template_problem(error, config, job.page))
+        reads[job.path] = job.reads | env.recorder.take()
     writer.drain()
-    return problems
+    return problems, reads
 
 
-def _batches(todo: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(todo), size):
-        yield todo[start:start + size]
-
-
-def _render(jobs: list[Job], todo: list[int], writer: SiteWriter, config: Config, workers: int,
-            progress: Progress | None) -> list[Problem]:
+def _render(jobs: list[Job], todo: list[int], env: RecordingEnvironment, writer: SiteWriter, config: Config,
+            workers: int, progress: Progress | None) -> Rendered:
     """Make the outputs at TODO, across processes when there are many (each stages its own files)."""
-    global _JOB
-    _JOB = (jobs, writer, config)
+    parallel = workers > 1 and len(todo) >= PARALLEL_PAGES
+    batches = batches_of(todo, 100 if parallel else 500)
     problems: list[Problem] = []
+    reads: dict[str, frozenset[Key]] = {}
     done = 0
-    if workers > 1 and len(todo) >= PARALLEL_PAGES:
-        context = multiprocessing.get_context("fork")
-        gc.freeze()  # forked workers then share the site's objects instead of copying them in GC passes
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            batches = list(_batches(todo, 100))
-            for batch, found in zip(batches, pool.map(_run_jobs, batches), strict=True):
-                problems += found
-                done += len(batch)
-                if progress:
-                    progress("rendering", done, len(todo))
-        gc.unfreeze()
+    for batch, (found, read) in zip(batches, map_forked(_run_jobs, (jobs, writer, config, env), batches,
+                                                         workers if parallel else 1), strict=True):
+        problems += found
+        reads.update(read)
+        done += len(batch)
+        if progress:
+            progress("rendering", done, len(todo))
+    if parallel:
         writer.drain()
         writer.count = sum(len(files) for _, _, files in os.walk(writer.staging))
-    else:
-        for batch in _batches(todo, 500):
-            problems += _run_jobs(batch)
-            done += len(batch)
-            if progress:
-                progress("rendering", done, len(todo))
-    _JOB = None
-    return problems
+    return problems, reads

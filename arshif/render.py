@@ -20,6 +20,7 @@ from markupsafe import Markup
 from . import arabic
 from .config import Config
 from .content import Article
+from .depends import Recorder
 from .problems import Problem, display_path
 from .site import Page, Site, Tag
 
@@ -102,9 +103,27 @@ def _memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return remembered
 
 
-def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> jinja2.Environment:
+class RecordingEnvironment(jinja2.Environment):
+    """An environment that notes every attribute and item its templates read of site objects.
+
+    Templates reach objects only through getattr and getitem (loops, filters such as map and sort
+    included), so what a page showed is known without a list of fields kept by hand.
+    """
+
+    recorder: Recorder
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self.recorder.note(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self.recorder.note(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> RecordingEnvironment:
     """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers."""
-    env = jinja2.Environment(
+    env = RecordingEnvironment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -118,27 +137,45 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> j
             raise TemplateProblem(f"unknown asset {name!r}: there is no theme/{name}")
         return site_url(config, assets[name])
 
-    remembered: dict[tuple[str, str], Any] = {}
+    recorder = env.recorder = Recorder()
+    remembered: dict[tuple[str, str], tuple[Any, frozenset[Any]]] = {}
 
     def once(key: str, macro: Any, *args: Any) -> Any:
-        """Render a macro once per KEY in a build: an article's list entry is the same on every list."""
+        """Render a macro once per KEY in a build: an article's list entry is the same on every list.
+
+        What the macro read is kept with its output and noted again on every page that reuses it.
+        """
         slot = (getattr(macro, "name", ""), key)
         if slot not in remembered:
-            remembered[slot] = macro(*args)
-        return remembered[slot]
+            outer = recorder.take()
+            output = macro(*args)
+            remembered[slot] = (output, recorder.take())
+            recorder.reads |= outer
+        output, reads = remembered[slot]
+        recorder.reads |= reads
+        return output
+
+    def tags_of(article: Article) -> tuple[Tag, ...]:
+        recorder.note(article)
+        return site.tags_of[article.url]
+
+    def article_json(article: Article, tags: Sequence[Tag]) -> Markup:
+        recorder.note(article)
+        for tag in tags:
+            recorder.note(tag)
+        return news_article_json(article, tags, config, absolute_url(config, assets.get(config.logo, "")))
 
     env.globals.update(
         once=once,
         config=config,
-        tags_of=lambda article: site.tags_of[article.url],
+        tags_of=tags_of,
         asset=asset,
         url=lambda path: site_url(config, path),
         absolute_url=lambda path: absolute_url(config, path),
         count=lambda n, noun: arabic.count(n, noun, config.locale, config.digits),
         month_name=lambda year, month: month_name(year, month, config),
         plural_forms=lambda noun: json.dumps(arabic.NOUNS[noun], ensure_ascii=False),
-        news_article_json=lambda article, tags: news_article_json(
-            article, tags, config, absolute_url(config, assets.get(config.logo, ""))),
+        news_article_json=article_json,
     )
     env.filters.update(
         date=_memo(lambda moment: local_date(moment, config)),

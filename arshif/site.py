@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 from collections import defaultdict
@@ -82,12 +81,16 @@ class Pager:
 
 @dataclass(frozen=True)
 class Page:
-    """One output file: its path below the site root, its template and what the template shows."""
+    """One output file: what it is (KIND), its path below the site root, its template and what it shows.
 
+    Kinds: home, article, tags, tag, archive, year, month, search, 404. Lists (home, tag, year,
+    month) have a "pager" in their context, an article page its "article".
+    """
+
+    kind: str
     url: str
     template: str
     context: Mapping[str, Any]
-    sources: tuple[str, ...] = ()
 
     @property
     def output_path(self) -> str:
@@ -202,33 +205,33 @@ def assemble(config: Config, articles: Sequence[Article], now: datetime,
     )
 
 
-def _list_pages(articles: Sequence[Article], first_url: str, template: str, size: int,
+def _list_pages(kind: str, articles: Sequence[Article], first_url: str, template: str, size: int,
                 **context: Any) -> list[Page]:
-    return [Page(p.url, template, {"pager": p, **context}) for p in paginate(articles, first_url, size)]
+    return [Page(kind, p.url, template, {"pager": p, **context}) for p in paginate(articles, first_url, size)]
 
 
 def routes(site: Site) -> list[Page]:
     """Every page of the site, each with the template and context that render it."""
     size = site.config.page_size
-    pages = _list_pages(site.articles, "", "index.html", size)
+    pages = _list_pages("home", site.articles, "", "index.html", size)
     for article in site.articles:
-        pages.append(Page(article.url, article.template, {
+        pages.append(Page("article", article.url, article.template, {
             "article": article,
             "tags": site.tags_of[article.url],
             "related": site.related[article.url],
             "older": site.older.get(article.url),
             "newer": site.newer.get(article.url),
-        }, (article.source,)))
-    pages.append(Page("tags/", "tags.html", {"tags": site.tags}))
+        }))
+    pages.append(Page("tags", "tags/", "tags.html", {"tags": site.tags}))
     for tag in site.tags:
-        pages += _list_pages(tag.articles, tag.url, "tag.html", size, tag=tag)
-    pages.append(Page("archive/", "archive.html", {"years": site.years}))
+        pages += _list_pages("tag", tag.articles, tag.url, "tag.html", size, tag=tag)
+    pages.append(Page("archive", "archive/", "archive.html", {"years": site.years}))
     for year in site.years:
-        pages += _list_pages(year.articles, year.url, "year.html", size, year=year)
+        pages += _list_pages("year", year.articles, year.url, "year.html", size, year=year)
         for month in year.months:
-            pages += _list_pages(month.articles, month.url, "month.html", size, month=month)
-    pages.append(Page("search/", "search.html", {}))
-    pages.append(Page("404.html", "404.html", {}))
+            pages += _list_pages("month", month.articles, month.url, "month.html", size, month=month)
+    pages.append(Page("search", "search/", "search.html", {}))
+    pages.append(Page("404", "404.html", "404.html", {}))
     return pages
 
 
@@ -243,52 +246,3 @@ def url_collisions(articles: Sequence[Article], static_paths: Sequence[str]) -> 
                     f"{names[0]} and {names[1]} would both be published at /{path.removesuffix('index.html')}",
                     "give one of them another slug: in its front matter")
             for path, names in sorted(owners.items()) if len(names) > 1]
-
-
-class Fingerprints:
-    """What each page shows, reduced to a digest: equal digests mean the page would render the same.
-
-    Lists show an article's headline data (not its body); the page of an article shows all of it,
-    which its source digest covers. Templates see a page's context and tags_of(), nothing else.
-    """
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self._headlines: dict[str, str] = {}
-
-    def headline(self, article: Article) -> str:
-        """A digest of what lists show of an article, computed once per build."""
-        key = self._headlines.get(article.url)
-        if key is None:
-            tags = tuple((t.slug, t.name) for t in self.site.tags_of[article.url])
-            shown = (article.url, article.title, article.date.isoformat(),
-                     article.updated.isoformat() if article.updated else None, article.summary,
-                     article.draft, article.author, article.category, article.image, tags)
-            key = hashlib.sha1(repr(shown).encode(), usedforsecurity=False).hexdigest()
-            self._headlines[article.url] = key
-        return key
-
-    def reduce(self, value: Any) -> Any:
-        if isinstance(value, Article):
-            return self.headline(value)
-        if isinstance(value, Tag):
-            return ("tag", value.slug, value.name, len(value.articles))
-        if isinstance(value, Pager):
-            return ("pager", value.number, value.total, value.first_url, [self.headline(a) for a in value.items])
-        if isinstance(value, Year):
-            return ("year", value.year, len(value.articles), [(m.month, len(m.articles)) for m in value.months])
-        if isinstance(value, Month):
-            return ("month", value.year, value.month, len(value.articles))
-        if isinstance(value, (list, tuple)):
-            return [self.reduce(item) for item in value]
-        return value
-
-    def page(self, page: Page) -> str:
-        shown = {key: self.reduce(value) for key, value in sorted(page.context.items())}
-        if "article" in page.context:
-            shown["body"] = page.context["article"].digest
-        return hashlib.sha256(repr((page.url, page.template, shown)).encode()).hexdigest()
-
-    def feed(self, articles: Sequence[Article], *parts: Any) -> str:
-        shown = [(self.headline(a), a.digest) for a in articles]
-        return hashlib.sha256(repr((parts, shown)).encode()).hexdigest()

@@ -20,9 +20,9 @@ _NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 
 def page_articles(page: Page, site: Site) -> Sequence[Article]:
     """The articles a page shows, which decide when it last changed."""
-    if "article" in page.context:
+    if page.kind == "article":
         return [page.context["article"]]
-    if "pager" in page.context:
+    if page.kind in ("home", "tag", "year", "month"):
         return page.context["pager"].items
     return site.articles
 
