@@ -1,4 +1,4 @@
-"""One build from sources to build/: read, check, assemble, render what changed, write, swap in."""
+"""One build from sources to build/: the checks, the no-change test, then the pipeline (pipeline.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,27 +15,28 @@ from . import __version__
 from .cache import BuildCache, cache_folder, input_signature
 from .config import CONFIG_NAME, Config, load_config
 from .content import parse_settings, scan_files
+from .output import MARKER, check_output_dir
 from .problems import BuildFailed, Problem
-from .writer import MARKER, check_output_dir
+from .report import BuildReport, Progress, default_workers
 
-Progress = Callable[[str, int, int], None]
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+__all__ = ["BuildReport", "BuildRequest", "build_site"]
 
 
 @dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the summary line."""
+class BuildRequest:
+    """What was asked of a build, once checked: everything the pipeline's steps read besides the cache."""
 
-    articles: int
-    pages: int
-    tags: int
-    files: int
-    seconds: float
-    warnings: tuple[str, ...]
-    rendered: int = 0
-    unchanged: bool = False
+    config: Config
+    output: Path
+    now: datetime
+    drafts: bool
+    future: bool
+    workers: int
+    progress: Progress | None
+    key: str
+    signature: Any
+    scan: dict[str, os.stat_result]
+    started: float
 
 
 def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, future: bool) -> str:
@@ -46,10 +46,16 @@ def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, f
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _outputs_intact(output: Path, outputs: Any) -> bool:
+def _outputs_intact(output: Path, outputs: tuple[str, ...]) -> bool:
     """Every file the last build wrote is still there (someone may have deleted some)."""
-    top = str(output)
-    return os.path.isfile(os.path.join(top, MARKER)) and all(os.path.isfile(os.path.join(top, p)) for p in outputs)
+    top = str(output) + os.sep
+    try:
+        os.stat(top + MARKER)
+        for path in outputs:
+            os.stat(top + path)
+    except OSError:
+        return False
+    return True
 
 
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
@@ -74,31 +80,25 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             raise BuildFailed([Problem(folder.name + "/", None, "folder not found",
                                        f"create {folder.name}/ in {root}")])
     now = now or datetime.now(config.zone)
-    workers = workers or default_workers()
     key = _build_key(config, root, base_url, drafts, future)
     with tempfile.TemporaryDirectory(prefix="arshif-") as scratch:
         folder = cache_folder(root, output) if use_cache else Path(scratch)
         cache = BuildCache(folder, config.content_dir, parse_settings(config), trust=use_cache and not clean,
                            persist=use_cache)
         try:
-            return _build(config, output, cache, key, now, drafts, future, progress, workers, started)
+            scan = scan_files(config.content_dir)
+            signature = input_signature(config.root, key, scan)
+            last = cache.summary
+            if (last.signature == signature and (last.next_due is None or now < last.next_due)
+                    and _outputs_intact(output, last.outputs)):
+                articles, pages, tags = last.counts
+                return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
+                                   unchanged=True)
+            # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
+            from .pipeline import run_pipeline
+
+            request = BuildRequest(config, output, now, drafts, future, workers or default_workers(), progress,
+                                   key, signature, scan, started)
+            return run_pipeline(request, cache)
         finally:
             cache.bodies.close()
-
-
-def _build(config: Config, output: Path, cache: BuildCache, key: str, now: datetime, drafts: bool,
-           future: bool, progress: Progress | None, workers: int, started: float) -> BuildReport:
-    state = cache.state
-    scan = scan_files(config.content_dir)
-    signature = input_signature(config.root, key, scan)
-    due = state.get("next_due")
-    if (state.get("signature") == signature and (due is None or now < due)
-            and _outputs_intact(output, state.get("outputs", ()))):
-        articles, pages, tags = state["counts"]
-        return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
-                           unchanged=True)
-    # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
-    from .pipeline import full_build
-
-    return full_build(config, output, cache, state, signature, key, scan, now, drafts, future, progress,
-                      workers, started)

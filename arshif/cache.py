@@ -18,7 +18,7 @@ from typing import Any
 
 from .content import Article, scan_files, source_digest
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 
@@ -36,6 +36,13 @@ def _load_pickle(path: Path) -> Any:
     except Exception:  # any unreadable cache file is simply not used
         return None
     return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
+
+
+def _load_entry(path: Path, kind: type) -> Any:
+    """The dataclass of KIND saved at PATH, or None when it is missing, damaged or of another version."""
+    data = _load_pickle(path)
+    entry = data.get("entry") if data else None
+    return entry if isinstance(entry, kind) else None
 
 
 def _save_pickle(path: Path, data: dict[str, Any]) -> None:
@@ -139,10 +146,42 @@ class BodyStore:
             db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
             db.execute("DELETE FROM terms WHERE substr(key, 1, 64) NOT IN (SELECT digest FROM live)")
 
+    def forget(self, digests: set[str]) -> None:
+        """Drop the bodies and term counts of DIGESTS (articles changed or gone since the last build)."""
+        if not digests:
+            return
+        with self._db() as db:
+            db.executemany("DELETE FROM bodies WHERE digest = ?", ((d,) for d in digests))
+            db.executemany("DELETE FROM terms WHERE key >= ? AND key < ?", ((d, d + "~") for d in digests))
+
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
+
+
+@dataclass
+class Summary:
+    """What the no-change check needs of the last build: small, so a build with nothing to do is quick."""
+
+    signature: Any = None
+    next_due: datetime | None = None
+    counts: tuple[int, int, int] = (0, 0, 0)
+    outputs: tuple[str, ...] = ()
+
+
+@dataclass
+class Record:
+    """What the last build made, for planning the next: each output's context digest and reads, the
+    state of every key it read (see depends.py), the static files copied, and the search files."""
+
+    key: str = ""
+    pages: dict[str, tuple[str, frozenset[Any]]] = field(default_factory=dict)
+    states: dict[Any, str] = field(default_factory=dict)
+    static: dict[str, tuple[int, int]] = field(default_factory=dict)
+    sitemap: str = ""
+    search: str = ""
+    search_files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,13 +195,17 @@ class BuildCache:
     persist: bool = True
     index: dict[str, _Entry] = field(default_factory=dict)
     seen: dict[str, _Entry] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
         self.bodies.prepare()
         if self.trust:
-            self.state = _load_pickle(self.folder / "state.pickle") or {}
+            self.summary = _load_entry(self.folder / "summary.pickle", Summary) or Summary()
+
+    def load_record(self) -> Record:
+        """What the last build made (only read when the fast no-change check failed)."""
+        return (_load_entry(self.folder / "record.pickle", Record) if self.trust else None) or Record()
 
     def load_index(self) -> None:
         """Read the parsed articles of the last build (only when the fast no-change check failed)."""
@@ -207,19 +250,26 @@ class BuildCache:
     def body(self, article: Article) -> str | None:
         return self.bodies.get(article.digest)
 
-    def save(self, state: dict[str, Any]) -> None:
+    def save(self, summary: Summary, record: Record) -> None:
         """Record this build; called only after its output is in place."""
         if not self.persist:
             return
         self.bodies.flush()
-        self.bodies.keep_only({entry.digest for entry in self.seen.values()})
-        _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "entries": self.seen})
-        _save_pickle(self.folder / "state.pickle", state)
+        live = {entry.digest for entry in self.seen.values()}
+        if self.index:
+            self.bodies.forget({entry.digest for entry in self.index.values()} - live)
+        else:
+            self.bodies.keep_only(live)
+        if self.seen != self.index:
+            _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "entries": self.seen})
+        _save_pickle(self.folder / "record.pickle", {"entry": record})
+        _save_pickle(self.folder / "summary.pickle", {"entry": summary})
 
     def forget_outputs(self) -> None:
         """Before output files are replaced: a build stopped half-way must not trust the old record."""
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / "state.pickle").unlink()
+        for name in ("summary.pickle", "record.pickle"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / name).unlink()
 
 
 def input_signature(root: Path, key: str, content: dict[str, os.stat_result]) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from .arabic import slugify
 from .build import build_site
 from .config import load_config
 from .problems import BuildFailed, print_failure
+from .report import progress_printer
 
 DESCRIPTION = """\
 Arshif (أرشيف) builds a right-to-left static news site from Markdown articles.
@@ -136,22 +137,9 @@ def _print_warnings(warnings: tuple[str, ...]) -> None:
 
 def _build(args: argparse.Namespace, root: Path, now: datetime | None) -> int:
     quiet = getattr(args, "quiet", False)
-    interactive = sys.stderr.isatty()
-
-    shown: dict[str, int] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        """A line per tenth of a long stage (a live counter on a terminal)."""
-        tenth = done * 10 // max(total, 1)
-        if quiet or total < 1000 or (not interactive and shown.get(stage) == tenth and done < total):
-            return
-        shown[stage] = tenth
-        end = "\n" if done == total or not interactive else ""
-        print(f"\r  {stage} {done}/{total}", end=end, file=sys.stderr, flush=True)
-
     report = build_site(root, args.output, drafts=args.drafts, future=args.future,
-                        base_url=args.base_url, progress=progress, clean=args.clean, workers=args.jobs,
-                        now=now)
+                        base_url=args.base_url, progress=None if quiet else progress_printer(), clean=args.clean,
+                        workers=args.jobs, now=now)
     _print_warnings(report.warnings)
     if quiet:
         return 0

@@ -29,7 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MARKER = ".arshif-build"  # the same name as writer.MARKER, without importing the writer here
+from .output import MARKER, refusal
+
 GH_PAGES = "gh-pages"
 RSYNC_OPTIONS = [
     "--recursive", "--links", "--perms", "--chmod=D755,F644",  # readable by the web server, whatever the umask
@@ -147,14 +148,9 @@ class RsyncTarget:
                 f"(first entries: {', '.join(sorted(names)[:5])})")
 
     def _check_local(self, folder: Path) -> None:
-        root = self.root.resolve()
-        if root.is_relative_to(folder):
-            raise DeployError(f"refusing to deploy into {folder}: it is the site's folder or contains it")
-        for source in ("content", "templates", "theme"):
-            if folder.is_relative_to(root / source):
-                raise DeployError(f"refusing to deploy into {folder}: it is inside {source}/")
-        if folder.exists() and not folder.is_dir():
-            raise DeployError(f"{folder} is a file, not a folder")
+        reason = refusal(folder, self.root, ours_only=False)
+        if reason:
+            raise DeployError(f"refusing to deploy into {folder}: {reason}")
 
     def _listing(self) -> set[str] | None:
         """The names in the destination folder; None when it does not exist yet."""
@@ -385,6 +381,7 @@ def run(args: argparse.Namespace) -> int:
     from .config import load_config
     from .links import check_links
     from .problems import BuildFailed, print_failure
+    from .report import progress_printer
 
     root: Path = args.root
     if not (root / "site.toml").is_file():
@@ -407,7 +404,7 @@ def run(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             try:
                 report = build_site(root, site, drafts=False, future=False, base_url=args.base_url,
-                                    use_cache=False, workers=args.jobs, progress=_progress)
+                                    use_cache=False, workers=args.jobs, progress=progress_printer())
             except BuildFailed as failure:
                 print_failure(failure, "nothing was published")
                 return 1
@@ -462,8 +459,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    """A large archive: a line per tenth of each stage."""
-    if total >= 1000 and (done == total or done % max(total // 10, 1) == 0):
-        print(f"  {stage} {done}/{total}", file=sys.stderr, flush=True)
 

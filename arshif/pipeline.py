@@ -9,16 +9,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .assets import collect_assets
-from .build import BuildReport, Progress
-from .cache import BuildCache, next_due
+from .assets import Assets, collect_assets
+from .build import BuildRequest
+from .cache import BuildCache, Record, Summary, next_due
 from .config import Config
 from .content import (
     Article,
@@ -43,101 +41,159 @@ from .render import (
     template_digests,
     template_problem,
 )
+from .report import BuildReport, Progress
 from .search import IndexBuilder, doc_ref, document_file, search_document, shard_files
 from .site import Page, Site, assemble, publishable, routes, url_collisions
-from .sitemap import sitemap_files
+from .sitemap import sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
 
 
-def full_build(config: Config, output: Path, cache: BuildCache, state: dict[str, Any], signature: Any,
-               key: str, scan: dict[str, os.stat_result], now: datetime, drafts: bool, future: bool,
-               progress: Progress | None, workers: int, started: float) -> BuildReport:
-    """Everything after the no-change check; see build.build_site."""
+@dataclass
+class Shaped:
+    """The assembled site and what renders it: the steps after reading work from this."""
+
+    articles: list[Article]
+    problems: list[Problem]
+    static_paths: list[str]
+    site: Site
+    pages: list[Page]
+    env: RecordingEnvironment
+    assets: Assets
+    templates: dict[str, str]
+    states: dict[Key, str]
+    key: str
+
+
+@dataclass
+class Plan:
+    """Every output of the build with its context digest, and which must be made again."""
+
+    jobs: list[Job]
+    digests: dict[str, str]
+    todo: list[int]
+
+
+def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
+    """Everything after the no-change check, as named steps; see build.build_site."""
     lap = Stopwatch()
-    cache.load_index()
-    articles, problems = load_articles(config, progress, cache, workers, scan)
-    lap("read articles")
-    static_paths = static_sources(scan)
-    static_files = [config.content_dir / path for path in static_paths]
-    chosen = publishable(articles, now, drafts, future)
-    collisions = url_collisions(chosen, static_paths)
-    problems += collisions
-    unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
-    problems += unknown
-    left_out = {p.path for p in collisions + unknown}
-    site = assemble(config, [a for a in chosen if a.source not in left_out], now, drafts=True, future=True)
-    pages = routes(site)
-    lap("assemble")
-    assets = collect_assets(config.theme_dir)
-    env = make_environment(config, site, assets.names)
-    templates = template_digests(env)
-    states = key_states(site)
-    build_key = hashlib.sha256(repr((key, sorted(assets.names.items()))).encode()).hexdigest()
-    trusted = state.get("key") == build_key
-    known_pages: dict[str, tuple[str, frozenset[Key]]] = state.get("pages", {}) if trusted else {}
+    last = cache.load_record()
+    shaped = _read_and_assemble(request, cache, lap)
+    trusted = last.key == shaped.key
     cache.bodies.flush()
-    lap("store bodies")
-    bodies = Bodies(config, cache)
-
-    with SiteWriter(output, config.precompress) as writer:
-        for path, data in assets.files.items():
-            writer.write(path, data)
-        copied = {path: (scan[path].st_mtime_ns, scan[path].st_size) for path in static_paths}
-        for path, source in zip(static_paths, static_files, strict=True):
-            if state.get("static", {}).get(path) != copied[path] or writer.missing(path):
-                writer.copy(path, source)
-        sitemap_paths = set()
-        for path, data in sitemap_files(site, pages):
-            writer.write(path, data)
-            sitemap_paths.add(path)
+    bodies = Bodies(request.config, cache)
+    with SiteWriter(request.output, request.config.precompress) as writer:
+        copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
+        sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")
-        search_digest = hashlib.sha256(repr((build_key, article_digests(site.articles, states))).encode()).hexdigest()
-        search_files: dict[str, str] = state.get("search_files", {})
-        if state.get("search") != search_digest or writer.missing("search/index.json"):
-            search_files = _write_search(site, bodies, writer, cache, build_key, search_files)
+        search, search_files = _write_search_if_changed(shaped, bodies, writer, cache, last)
         lap("search index")
-
-        jobs: list[Job] = []
-        for spec in feed_specs(site):
-            items = spec.items(config.feeds_items)
-            for kind, name in FEED_NAMES.items():
-                digest = context_digest(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
-                                        build_key)
-                jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get),
-                                reads=frozenset(("a", a.source) for a in items)))
-        for page in pages:
-            digest = context_digest(page.url, page.template, page.context, templates.get(page.template, ""),
-                                    build_key)
-            jobs.append(Job(page.output_path, digest, partial(_render_one, env, page, bodies), page))
-        digests = {job.path: job.digest for job in jobs}
-        due = stale(known_pages, digests, state.get("states", {}) if trusted else {}, states)
-        todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
-        lap("fingerprints")
-        render_problems, reads = _render(jobs, todo, env, writer, config, workers, progress)
+        plan = _plan(shaped, bodies, writer, last if trusted else Record())
+        lap("plan")
+        problems, reads = _render(plan.jobs, plan.todo, shaped.env, writer, request.config, request.workers,
+                                  request.progress)
         lap("render pages")
-        rendered = {jobs[i].path for i in todo}
-        recorded = {job.path: (job.digest, reads[job.path] if job.path in rendered else known_pages[job.path][1])
-                    for job in jobs}
-        problems += list(dict.fromkeys(render_problems))
+        problems = shaped.problems + list(dict.fromkeys(problems))
         if problems:
             raise BuildFailed(problems)
-
-        expected = set(assets.files) | set(static_paths) | set(digests) | sitemap_paths | set(search_files)
-        previous = set(state["outputs"]) if "outputs" in state else None
+        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.digests)
+                    | set(sitemap_names(shaped.pages)) | set(search_files))
+        previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
         writer.commit(expected, previous)
         lap("commit")
         files = writer.count
-
-    cache.save({"signature": signature, "key": build_key, "pages": recorded, "states": states,
-                "outputs": sorted(expected), "next_due": next_due(articles, now),
-                "counts": (len(site.articles), len(pages), len(site.tags)), "static": copied,
-                "search": search_digest, "search_files": search_files})
+    site, pages = shaped.site, shaped.pages
+    rendered = {plan.jobs[i].path for i in plan.todo}
+    made = {job.path: (job.digest, reads[job.path] if job.path in rendered else last.pages[job.path][1])
+            for job in plan.jobs}
+    cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
+                       (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected))),
+               Record(shaped.key, made, shaped.states, copied, sitemap, search, search_files))
     lap("save cache")
-    return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - started,
-                       config.warnings, rendered=sum(1 for i in todo if jobs[i].page is not None))
+    return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
+                       request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
+
+
+def _read_and_assemble(request: BuildRequest, cache: BuildCache, lap: Stopwatch) -> Shaped:
+    """Read the articles (parsing only the changed ones) and place the publishable ones in the site."""
+    config = request.config
+    cache.load_index()
+    articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
+    lap("read articles")
+    static_paths = static_sources(request.scan)
+    chosen = publishable(articles, request.now, request.drafts, request.future)
+    collisions = url_collisions(chosen, static_paths)
+    unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
+    problems += collisions + unknown
+    left_out = {p.path for p in collisions + unknown}
+    site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True)
+    pages = routes(site)
+    assets = collect_assets(config.theme_dir)
+    env = make_environment(config, site, assets.names)
+    key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
+    shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, template_digests(env),
+                    key_states(site), key)
+    lap("assemble")
+    return shaped
+
+
+def _write_assets_and_static(request: BuildRequest, shaped: Shaped, writer: SiteWriter,
+                             last: Record) -> dict[str, tuple[int, int]]:
+    """Theme assets, and the files beside articles that changed since they were copied."""
+    for path, data in shaped.assets.files.items():
+        writer.write(path, data)
+    scan = request.scan
+    copied = {path: (scan[path].st_mtime_ns, scan[path].st_size) for path in shaped.static_paths}
+    for path in shaped.static_paths:
+        if last.static.get(path) != copied[path] or writer.missing(path):
+            writer.copy(path, request.config.content_dir / path)
+    return copied
+
+
+def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
+    """The sitemaps, when the pages or their dates changed; returns the digest of what they show."""
+    site = shaped.site
+    for path, data in small_files(site):
+        writer.write(path, data)
+    shown = hashlib.sha256(repr((shaped.key, [p.url for p in shaped.pages],
+                                 [(a.date, a.updated) for a in site.articles])).encode()).hexdigest()
+    if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.pages)):
+        for path, data in sitemap_files(site, shaped.pages):
+            writer.write(path, data)
+    return shown
+
+
+def _write_search_if_changed(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache,
+                             last: Record) -> tuple[str, dict[str, str]]:
+    """The search index, when any article it holds changed; returns its digest and its files."""
+    digest = hashlib.sha256(repr((shaped.key, article_digests(shaped.site.articles, shaped.states))
+                                 ).encode()).hexdigest()
+    if last.search == digest and not writer.missing("search/index.json"):
+        return digest, last.search_files
+    return digest, _write_search(shaped.site, bodies, writer, cache, shaped.key, last.search_files)
+
+
+def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> Plan:
+    """Every page and feed with its context digest; those whose context or reads changed are to do."""
+    site, config = shaped.site, shaped.site.config
+    jobs: list[Job] = []
+    for spec in feed_specs(site):
+        items = spec.items(config.feeds_items)
+        for kind, name in FEED_NAMES.items():
+            digest = context_digest(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
+                                    shaped.key)
+            jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get),
+                            reads=frozenset(("a", a.source) for a in items)))
+    for page in shaped.pages:
+        digest = context_digest(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
+                                shaped.key)
+        jobs.append(Job(page.output_path, digest, partial(_render_one, shaped.env, page, bodies), page))
+    digests = {job.path: job.digest for job in jobs}
+    due = stale(last.pages, digests, last.states, shaped.states)
+    todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
+    return Plan(jobs, digests, todo)
 
 
 def _write_search(site: Site, bodies: Bodies, writer: SiteWriter, cache: BuildCache, build_key: str,

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from .problems import BuildFailed, Problem
+from .report import progress_printer
 
 EVENTS_PATH = "/__arshif__/events"
 SCRIPT_PATH = "/__arshif__/live.js"
@@ -386,7 +387,8 @@ class Preview:
             with self.lock:
                 self.building = True
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
-                                    base_url=base_url, progress=_progress if first else None, workers=self.jobs,
+                                    base_url=base_url, progress=progress_printer() if first else None,
+                                    workers=self.jobs,
                                     precompress=False)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
@@ -498,10 +500,6 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    """The first build of a large archive: a line per tenth of each stage."""
-    if total >= 1000 and (done == total or done % max(total // 10, 1) == 0):
-        print(f"  {stage} {done}/{total}", file=sys.stderr, flush=True)
 
 
 @functools.cache
@@ -694,7 +692,7 @@ def default_output(root: Path, production: bool) -> Path:
 def run(args: argparse.Namespace) -> int:
     import signal
 
-    from .writer import check_output_dir
+    from .output import check_output_dir
 
     root: Path = args.root.resolve()
     if not (root / "site.toml").is_file():

@@ -33,11 +33,24 @@ def _urlset(entries: Sequence[tuple[str, datetime]]) -> bytes:
     return f"{_XML}<urlset {_SITEMAP_NS}>\n{rows}</urlset>\n".encode()
 
 
+def _listed(pages: Sequence[Page]) -> list[Page]:
+    return [page for page in pages if page.kind != "404"]
+
+
+def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
+    """The files sitemap_files and small_files make, without making them."""
+    count = len(_listed(pages))
+    numbered = [f"sitemap-{n}.xml" for n in range(1, -(-count // max_urls) + 1)] if count > max_urls else []
+    return [*numbered, "sitemap.xml", "news-sitemap.xml", "robots.txt"]
+
+
 def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -> Iterator[tuple[str, bytes]]:
-    """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it."""
+    """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it.
+
+    What it shows: the pages' URLs and the dates of their articles (see page_articles).
+    """
     config = site.config
-    entries = [(absolute_url(config, page.url), newest_change(page_articles(page, site)))
-               for page in pages if page.output_path != "404.html"]
+    entries = [(absolute_url(config, page.url), newest_change(page_articles(page, site))) for page in _listed(pages)]
     if len(entries) <= max_urls:
         yield "sitemap.xml", _urlset(entries)
     else:
@@ -49,6 +62,11 @@ def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -
             index.append(f"<sitemap><loc>{escape(absolute_url(config, path))}</loc>"
                          f"<lastmod>{max(when for _, when in chunk).isoformat()}</lastmod></sitemap>\n")
         yield "sitemap.xml", f"{_XML}<sitemapindex {_SITEMAP_NS}>\n{''.join(index)}</sitemapindex>\n".encode()
+
+
+def small_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """The news sitemap and robots.txt: cheap enough to make on every build."""
+    config = site.config
     yield "news-sitemap.xml", news_sitemap(site)
     yield "robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(config, 'sitemap.xml')}\n".encode()
 

@@ -14,28 +14,9 @@ from types import TracebackType
 from typing import Any
 
 from . import compress
-from .problems import BuildFailed, Problem
+from .output import MARKER
 
-MARKER = ".arshif-build"
 COMPRESS_THREADS = 2
-
-
-def check_output_dir(output: Path, root: Path) -> None:
-    """Refuse an output folder whose replacement could destroy sources or anything not ours."""
-    output, root = output.resolve(), root.resolve()
-    sources = [root / "content", root / "templates", root / "theme"]
-    reason = ""
-    if root.is_relative_to(output):
-        reason = "it is the site's folder or contains it"
-    elif any(output.is_relative_to(s) for s in sources):
-        reason = "it is inside content/, templates/ or theme/"
-    elif output.exists() and not output.is_dir():
-        reason = "it is a file, not a folder"
-    elif output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        reason = "it holds files that Arshif did not write (it has no .arshif-build marker)"
-    if reason:
-        raise BuildFailed([Problem(str(output), None, f"refusing to build into this folder: {reason}",
-                                   "choose another --output, or empty the folder yourself")])
 
 
 class SiteWriter:
@@ -60,6 +41,7 @@ class SiteWriter:
         self._counting = threading.Lock()
         self.staging = output.parent / f".{output.name}.partial"
         self._count = 0
+        self._listings: dict[str, frozenset[str]] = {}
 
     def __enter__(self) -> SiteWriter:
         if self.staging.exists():
@@ -146,21 +128,40 @@ class SiteWriter:
         shutil.copyfile(source, self._stage(path))
 
     def missing(self, path: str) -> bool:
-        """Whether OUTPUT lacks PATH or one of its pre-compressed siblings (then it must be written)."""
-        try:
-            size = os.stat(self.output / path).st_size
-        except OSError:
+        """Whether OUTPUT lacks PATH or one of its pre-compressed siblings (then it must be written).
+
+        Each folder of OUTPUT is listed once, so checking every page costs a listing per folder,
+        not a look-up per file.
+        """
+        folder, _, name = path.rpartition("/")
+        names = self._listings.get(folder)
+        if names is None:
+            try:
+                names = self._listings[folder] = frozenset(os.listdir(self.output / folder))
+            except OSError:
+                names = self._listings[folder] = frozenset()
+        if name not in names:
             return True
-        return not all(os.path.isfile(self.output / (path + e.suffix)) for e in self._wanted(path, size))
+        if not self.precompress or not compress.compressible(path) \
+                or all(name + e.suffix in names for e in compress.encodings()):
+            return False
+        return not all(name + e.suffix in names for e in self._wanted(path, os.stat(self.output / path).st_size))
 
     def _wanted(self, path: str, size: int) -> tuple[compress.Encoding, ...]:
         return compress.wanted(path, size) if self.precompress else ()
 
-    def _with_siblings(self, paths: set[str]) -> set[str]:
-        """PATHS and the pre-compressed siblings that their files in OUTPUT should have."""
+    def _with_siblings(self, paths: set[str], moved: set[str]) -> set[str]:
+        """PATHS and the pre-compressed siblings that their files in OUTPUT should have.
+
+        A file not written by this build keeps the siblings it has; only the MOVED ones are looked at.
+        """
         siblings = set()
+        kept = [e.suffix for e in compress.encodings()] if self.precompress else []
         for path in paths:
             if compress.compressible(path):
+                if path not in moved:
+                    siblings.update(path + suffix for suffix in kept)
+                    continue
                 try:
                     size = os.stat(self.output / path).st_size
                 except OSError:
@@ -183,12 +184,15 @@ class SiteWriter:
         if not self.output.exists():
             os.rename(self.staging, self.output)
             return
+        moved = set()
         for top, _dirs, names in os.walk(self.staging):
             relative = Path(top).relative_to(self.staging)
             (self.output / relative).mkdir(parents=True, exist_ok=True)
+            prefix = "" if str(relative) == "." else relative.as_posix() + "/"
             for name in names:
                 os.replace(Path(top) / name, self.output / relative / name)
-        expected = self._with_siblings(expected)
+                moved.add(prefix + name)
+        expected = self._with_siblings(expected, moved)
         if previous is None:
             previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
         else:
