@@ -62,15 +62,24 @@ def key_states(site: Site) -> dict[Key, str]:
 
 def identity(value: Any) -> Any:
     """A page's context reduced to which objects it holds (what they show is covered by the reads)."""
-    kind = type(value)
-    if kind is Pager:
-        return ("pager", value.number, value.total, value.first_url, tuple(identity(a) for a in value.items))
-    if kind in (list, tuple):
-        return tuple(identity(item) for item in value)
-    if isinstance(value, Mapping):
-        return tuple((k, identity(v)) for k, v in sorted(value.items()))
-    key = read_key(value, None)
-    return key if key is not None else value
+    reduce = _IDENTITIES.get(type(value))
+    return reduce(value) if reduce is not None else value
+
+
+def _sequence(items: Any) -> tuple[Any, ...]:
+    return tuple(identity(item) for item in items)
+
+
+_IDENTITIES: dict[type, Any] = {
+    Article: lambda a: ("a", a.source),
+    Tag: lambda t: ("t", t.slug),
+    Month: lambda m: ("m", m.year, m.month),
+    Year: lambda y: ("y", y.year),
+    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple(("a", a.source) for a in p.items)),
+    list: _sequence,
+    tuple: _sequence,
+    dict: lambda d: tuple((k, identity(v)) for k, v in sorted(d.items())),
+}
 
 
 def context_digest(url: str, template: str, context: Mapping[str, Any], *parts: str) -> str:
