@@ -19,12 +19,14 @@ from urllib.parse import quote
 
 import pytest
 
+import arshif.serve
 from arshif.serve import EVENTS_PATH, SCRIPT_PATH, Preview, classify, content_type, inject, reload_kind, resolve
 from tests.sitekit import BASE_CONFIG, PROJECT, SiteMaker, article
 
 ARCHIVE_CONFIG = BASE_CONFIG.replace('base_url = "https://example.org/"', 'base_url = "https://example.org/archive/"')
 ARABIC = "ليبيا-اليوم"
 SECRET = "this line is in site.toml only"
+LIVE_JS = Path(arshif.serve.__file__).with_name("live.js")  # the script as the package ships it
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 20.0, what: str = "the condition") -> None:
@@ -275,7 +277,7 @@ def test_the_script_goes_into_html_responses_only(running: Running) -> None:
     assert (status, headers["content-type"], body) == (200, "font/woff2", font.read_bytes())
     status, headers, body = running.request(SCRIPT_PATH)
     assert (status, headers["content-type"]) == (200, "text/javascript; charset=utf-8")
-    assert b"EventSource" in body
+    assert body == LIVE_JS.read_bytes() and b"EventSource" in body
 
 
 def test_missing_pages_get_the_404_page_with_status_404(running: Running) -> None:
@@ -555,6 +557,24 @@ def test_the_command_refuses_build_as_the_preview_folder(site: SiteMaker) -> Non
     result = subprocess.run(serve_command(site.root, "--output", str(site.root / "build")),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "production output" in result.stderr
+
+
+def test_live_js_is_installed_with_the_package() -> None:
+    """An installed Arshif serves live.js from its package: pyproject must list the folder and the file."""
+    import tomllib
+
+    setuptools = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "arshif.serve" in setuptools["packages"]
+    assert "live.js" in setuptools["package-data"]["arshif.serve"]
+
+
+def test_a_build_loads_neither_watchdog_nor_http_server(site: SiteMaker) -> None:
+    make_site(site)
+    probe = ("import sys\nfrom arshif.cli import main\nstatus = main(['build', '--root', sys.argv[1]])\n"
+             "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'watchdog' or m == 'http.server'))")
+    result = subprocess.run([sys.executable, "-c", probe, str(site.root)], cwd=PROJECT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
 
 
 def test_serve_help_lists_the_options() -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from arshif.serve import Preview
+import arshif.serve
+from arshif.serve import EVENTS_PATH, SCRIPT_PATH, Preview, inject
 from tests.sitekit import BASE_CONFIG, SiteMaker, article
 
 TIMEOUT_MS = 20_000
 ARCHIVE_CONFIG = BASE_CONFIG.replace('base_url = "https://example.org/"', 'base_url = "https://example.org/archive/"'
                                      ).replace("page_size = 3", "page_size = 10")  # every article on the home page
-
+LIVE_JS = Path(arshif.serve.__file__).with_name("live.js")  # the script as the package ships it
 
 
 @pytest.fixture
@@ -135,3 +139,76 @@ def test_a_template_change_reloads_every_page(browser, preview: Preview, site: S
         encoding="utf-8")
     expect(page.locator("#stamp")).to_have_text("تذييل معدل", timeout=TIMEOUT_MS)
     page.close()
+
+
+def test_pages_load_live_js_exactly_as_the_package_file(browser, preview: Preview) -> None:
+    page, errors = open_page(browser, preview.url + "2020/gold/")
+    loaded = page.evaluate("""async () => {
+        const script = document.querySelector('script[data-events]');
+        const response = await fetch(script.src);
+        return {src: script.getAttribute("src"), type: response.headers.get("content-type"),
+                fetched: performance.getEntriesByName(script.src).length > 0,
+                bytes: Array.from(new Uint8Array(await response.arrayBuffer()))};
+    }""")
+    assert (loaded["src"], loaded["type"], loaded["fetched"]) == (SCRIPT_PATH, "text/javascript; charset=utf-8", True)
+    assert bytes(loaded["bytes"]) == LIVE_JS.read_bytes()
+    assert errors == []
+    page.close()
+
+
+def test_live_js_on_its_own_against_a_scripted_event_stream(browser) -> None:
+    """The package's live.js with no server behind it: each state it is sent gets the right response."""
+    from playwright.sync_api import expect
+
+    origin = "http://arshif.test"
+    served: dict[str, Any] = {"color": "rgb(1, 2, 3)", "state": {"version": 5, "css_from": 5, "problems": [
+        {"path": "content/2020/a.md", "line": 3, "message": "broken YAML", "hint": "close the quote"}]}}
+    html_requests: list[str] = []
+
+    def handle(route: Any) -> None:
+        path = urlsplit(route.request.url).path
+        if path == SCRIPT_PATH:
+            route.fulfill(body=LIVE_JS.read_bytes(), content_type="text/javascript; charset=utf-8")
+        elif path == EVENTS_PATH:  # one state per connection; the script reconnects after 50 ms
+            data = json.dumps(served["state"], ensure_ascii=False)
+            route.fulfill(body=f"retry: 50\n\nevent: state\ndata: {data}\n\n".encode(),
+                          content_type="text/event-stream; charset=utf-8")
+        elif path == "/site.css":
+            route.fulfill(body=f"body {{ color: {served['color']} }}", content_type="text/css; charset=utf-8")
+        else:
+            html_requests.append(path)
+            html = b'<!DOCTYPE html><html><head><link rel="stylesheet" href="/site.css"></head><body>x</body></html>'
+            route.fulfill(body=inject(html, served["state"]["version"]), content_type="text/html; charset=utf-8")
+
+    context = browser.new_context()
+    context.route(f"{origin}/**", handle)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(origin + "/")
+    page.evaluate("window.arshifMarker = 'same page'")
+
+    # Problems: the overlay names the file and line, the message and the hint.
+    overlay = page.locator("#arshif-overlay")
+    expect(overlay).to_contain_text("content/2020/a.md:3")
+    expect(overlay).to_contain_text("broken YAML")
+    expect(overlay).to_contain_text("→ close the quote")
+
+    # A stylesheet-only version: the overlay goes, the new stylesheet replaces the old, no reload.
+    served["color"] = "rgb(4, 5, 6)"
+    served["state"] = {"version": 6, "css_from": 5, "problems": []}
+    expect(overlay).to_have_count(0)
+    page.wait_for_function("() => getComputedStyle(document.body).color === 'rgb(4, 5, 6)'")
+    page.wait_for_function("() => document.querySelectorAll('link[rel=stylesheet]').length === 1")
+    assert page.evaluate("document.querySelector('link[rel=stylesheet]').getAttribute('href')") == "/site.css?v=6"
+    assert page.evaluate("window.arshifMarker") == "same page"
+
+    # Any other new version: the page reloads, once.
+    with page.expect_event("load"):
+        served["state"] = {"version": 7, "css_from": 7, "problems": []}
+    assert page.evaluate("window.arshifMarker") is None
+    page.wait_for_timeout(300)  # a few more deliveries of version 7: the reloaded page stays
+    assert html_requests == ["/", "/", "/"]  # the first load, the stylesheet swap's fetch, the reload
+    assert errors == []
+    context.close()
