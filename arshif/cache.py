@@ -68,6 +68,7 @@ class BodyStore:
         self.path = path
         self.pending: dict[str, str] = {}
         self.pending_terms: dict[str, bytes] = {}
+        self.pending_blobs: dict[tuple[str, int], bytes | None] = {}
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -97,8 +98,10 @@ class BodyStore:
         db.execute("PRAGMA journal_mode=WAL")  # parsing workers write while others read
         db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, data BLOB)")
-        db.execute("SELECT count(*) FROM (SELECT 1 FROM bodies LIMIT 1)").fetchone()
-        db.execute("SELECT count(*) FROM (SELECT 1 FROM terms LIMIT 1)").fetchone()
+        db.execute("CREATE TABLE IF NOT EXISTS blobs (kind TEXT, number INTEGER, data BLOB, "
+                   "PRIMARY KEY (kind, number))")
+        for table in ("bodies", "terms", "blobs"):
+            db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()
 
     def put(self, digest: str, html: str) -> None:
         """Keep HTML for DIGEST; written in batches, so a cold build never holds every body at once."""
@@ -116,13 +119,58 @@ class BodyStore:
         return row[0] if row else None
 
     def flush(self) -> None:
-        """Write pending bodies and term counts, so worker processes and later builds can read them."""
-        if self.pending or self.pending_terms:
+        """Write pending bodies, term counts and files, so worker processes and later builds can read them."""
+        if self.pending or self.pending_terms or self.pending_blobs:
+            blobs = self.pending_blobs.items()
             with self._db() as db:
                 db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self.pending.items())
                 db.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)", self.pending_terms.items())
+                db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
+                               ((k, n, d) for (k, n), d in blobs if d is not None))
+                db.executemany("DELETE FROM blobs WHERE kind = ? AND number = ?",
+                               ((k, n) for (k, n), d in blobs if d is None))
             self.pending.clear()
             self.pending_terms.clear()
+            self.pending_blobs.clear()
+
+    def get_blob(self, kind: str, number: int) -> bytes | None:
+        """An encoded file kept for the next build (a search shard or bundle); None when there is none."""
+        if (kind, number) in self.pending_blobs:
+            return self.pending_blobs[(kind, number)]
+        try:
+            row = self._db().execute("SELECT data FROM blobs WHERE kind = ? AND number = ?", (kind, number)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def get_named(self, kind: str, name: str) -> bytes | None:
+        """An encoded file kept under a name (a search shard, by its first term)."""
+        return self.get_blob(f"{kind}:{name}", 0)
+
+    def put_named(self, kind: str, name: str, data: bytes | None) -> None:
+        self.put_blob(f"{kind}:{name}", 0, data)
+
+    def put_blob(self, kind: str, number: int, data: bytes | None) -> None:
+        """Keep DATA (None: nothing) as file NUMBER of KIND."""
+        self.pending_blobs[(kind, number)] = data
+        if len(self.pending_blobs) >= 200:
+            self.flush()
+
+    def mark_layout(self, layout: Any) -> None:
+        """Note which search layout the kept files belong to (None: to none, they are being changed)."""
+        self.put_blob("layout", 0, b"" if layout is None else str(layout.generation).encode())
+        self.flush()
+
+    def layout_is(self, layout: Any) -> bool:
+        """Whether the kept search files are those of LAYOUT (a build stopped half-way leaves them not)."""
+        mark = self.get_blob("layout", 0)
+        return layout is not None and bool(mark) and mark == str(layout.generation).encode()
+
+    def forget_blobs(self) -> None:
+        """Before every file is made afresh: none of the old ones may be read back."""
+        self.pending_blobs.clear()
+        with self._db() as db:
+            db.execute("DELETE FROM blobs")
 
     def put_terms(self, key: str, counts: Any) -> None:
         """Keep an article's search term counts (KEY starts with its source digest)."""
@@ -181,7 +229,8 @@ class Record:
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""
     search: str = ""
-    search_files: dict[str, str] = field(default_factory=dict)
+    search_files: list[str] = field(default_factory=list)
+    search_layout: Any = None
 
 
 @dataclass

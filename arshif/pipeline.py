@@ -42,12 +42,14 @@ from .render import (
     template_problem,
 )
 from .report import BuildReport, Progress
-from .search import IndexBuilder, doc_ref, document_file, search_document, shard_files
+from .search import SearchDocument, search_document
+from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
 from .site import Page, Site, assemble, publishable, routes, url_collisions
 from .sitemap import sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
+DAY_ZERO = 730120  # 2000-01-01: search's days are counted from it, so they stay short
 
 
 @dataclass
@@ -87,8 +89,6 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")
-        search, search_files = _write_search_if_changed(shaped, bodies, writer, cache, last)
-        lap("search index")
         plan = _plan(shaped, bodies, writer, last if trusted else Record())
         lap("plan")
         problems, reads = _render(plan.jobs, plan.todo, shaped.env, writer, request.config, request.workers,
@@ -97,8 +97,11 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         problems = shaped.problems + list(dict.fromkeys(problems))
         if problems:
             raise BuildFailed(problems)
+        # After the pages, so that a failed build leaves the kept search files as the last good build made them.
+        search = _write_search(shaped, bodies, writer, cache, last if trusted else Record())
+        lap("search index")
         expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.digests)
-                    | set(sitemap_names(shaped.pages)) | set(search_files))
+                    | set(sitemap_names(shaped.pages)) | set(search.search_files))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
         writer.commit(expected, previous)
@@ -110,7 +113,9 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
             for job in plan.jobs}
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
                        (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected))),
-               Record(shaped.key, made, shaped.states, copied, sitemap, search, search_files))
+               Record(shaped.key, made, shaped.states, copied, sitemap, search.search, search.search_files,
+                      search.search_layout))
+    cache.bodies.mark_layout(search.search_layout)
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
@@ -165,16 +170,6 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
     return shown
 
 
-def _write_search_if_changed(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache,
-                             last: Record) -> tuple[str, dict[str, str]]:
-    """The search index, when any article it holds changed; returns its digest and its files."""
-    digest = hashlib.sha256(repr((shaped.key, article_digests(shaped.site.articles, shaped.states))
-                                 ).encode()).hexdigest()
-    if last.search == digest and not writer.missing("search/index.json"):
-        return digest, last.search_files
-    return digest, _write_search(shaped.site, bodies, writer, cache, shaped.key, last.search_files)
-
-
 def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> Plan:
     """Every page and feed with its context digest; those whose context or reads changed are to do."""
     site, config = shaped.site, shaped.site.config
@@ -196,38 +191,43 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
     return Plan(jobs, digests, todo)
 
 
-def _write_search(site: Site, bodies: Bodies, writer: SiteWriter, cache: BuildCache, build_key: str,
-                  known: dict[str, str]) -> dict[str, str]:
-    """Index every published article and stage the search files; returns each file's input key.
+def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache, last: Record) -> Record:
+    """The search files, when an article they hold changed: only the shards and bundles it touches.
 
-    An article's term counts come from the cache when its source and tags are unchanged, and its
-    result file is written again only when what it shows changed; articles are read one at a time,
-    so memory does not grow with their text. They are numbered oldest first, so a new article does
-    not renumber the others.
+    Returns the search part of this build's record.
     """
-    config = site.config
-    builder = IndexBuilder()
-    keys = {}
-    for position, article in enumerate(reversed(site.articles)):
+    site, config = shaped.site, shaped.site.config
+    digest = hashlib.sha256(repr((shaped.key, article_digests(site.articles, shaped.states))).encode()).hexdigest()
+    kept = Record(search=digest, search_files=last.search_files, search_layout=last.search_layout)
+    if last.search == digest and not any(writer.missing(path) for path in last.search_files):
+        return kept
+    layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
+    tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]
+
+    def item(article: Article) -> SearchItem:
         tags = [t.name for t in site.tags_of[article.url]]
-        key = article.digest + hashlib.sha256(repr((build_key, tags)).encode()).hexdigest()
-        path = f"search/docs/{doc_ref(position)}.json"
-        keys[path] = key
-        counts = cache.bodies.get_terms(key)
-        if counts is not None and known.get(path) == key and not writer.missing(path):
-            builder.add_counted(doc_ref(position), counts)
-            continue
-        document = search_document(position, article, tags, bodies.get(article))
-        counts = builder.count(document)
-        cache.bodies.put_terms(key, counts)
-        builder.add_counted(document.ref, counts)
-        writer.write(*document_file(document, {
-            "url": site_url(config, article.url), "title": article.title, "date": local_date(article.date, config),
-            "iso": article.date.isoformat(), "tags": tags, "summary": article.summary}))
-    for path, data in shard_files(builder.finish()):
+
+        def shows(document: SearchDocument) -> dict[str, Any]:
+            return {"url": site_url(config, article.url), "title": article.title,
+                    "date": local_date(article.date, config), "iso": article.date.isoformat(), "tags": tags,
+                    "text": document.fields["body"][:SNIPPET_CHARACTERS]}
+
+        return SearchItem(article.source, article.digest + tags_key + "".join(tags),
+                          article.date.toordinal() - DAY_ZERO, partial(search_document, article, tags, bodies.get),
+                          shows)
+
+    cache.bodies.mark_layout(None)  # until this build's record is saved, the kept files match no layout
+    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies)
+    for path, data in update.written.items():
         writer.write(path, data)
-        keys[path] = ""
-    return keys
+    writer.write("search/index.json", update.manifest())
+    files = update.files()
+    for path in files:
+        if path not in update.written and path != "search/index.json" and writer.missing(path):
+            data = update.kept(path)
+            if data is not None:
+                writer.write(path, data)
+    return Record(search=digest, search_files=files, search_layout=layout)
 
 
 class Stopwatch:

@@ -1,6 +1,7 @@
 // Proves the sharded layout scores like one index: for each query, lunr.js over the whole index
-// (built by Arshif, the same data lunr.py builds) and lunr.js over an index assembled from only the
-// shards the query needs give the same results and scores. Prints a JSON report.
+// (built by Arshif's reference builder, the same data lunr.py builds) and lunr.js over an index
+// assembled from only the shards the query needs, its weights computed in JavaScript from term
+// frequencies and field lengths, give the same results and scores. Prints a JSON report.
 // usage: node compare_shards.js FULL_INDEX.json SEARCH_DIR QUERIES.json
 'use strict';
 const fs = require('fs');
@@ -15,7 +16,7 @@ const queries = JSON.parse(fs.readFileSync(queriesPath, 'utf8'));
 const round = (n) => Math.round(n * 1e9) / 1e9;
 const report = queries.map((query) => {
   const steps = searchIndex.plan(manifest, query);
-  const shards = steps.shards.map((i) => JSON.parse(fs.readFileSync(path.join(searchDir, 'terms', i + '.json'), 'utf8')));
+  const shards = steps.shards.map((id) => JSON.parse(fs.readFileSync(path.join(searchDir, 'terms', id + '.json'), 'utf8')));
   const partial = searchIndex.assemble(manifest, shards);
   const fromShards = partial.query((q) => steps.clauses.forEach((clause) => q.clause(clause)));
   const again = searchIndex.plan(manifest, query);

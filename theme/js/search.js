@@ -42,7 +42,7 @@
 
   function run(manifest, text) {
     var steps = ArshifSearchIndex.plan(manifest, text);
-    return Promise.all(steps.shards.map(function (i) { return get('terms/' + i + '.json'); }))
+    return Promise.all(steps.shards.map(function (id) { return get('terms/' + id + '.json'); }))
       .then(function (shards) {
         var index = ArshifSearchIndex.assemble(manifest, shards);
         return index.query(function (query) {
@@ -85,9 +85,10 @@
   function showResult(manifest, result, terms) {
     var item = element('li', 'entry search-result');
     list.appendChild(item);
-    return get('docs/' + result.ref + '.json')
-      .then(function (doc) {
-        var body = doc.text;
+    var number = refNumber(result.ref);
+    return get('docs/' + Math.floor(number / manifest.bundle) + '.json')
+      .then(function (bundle) {
+        var doc = bundle[String(number)], body = doc.text;
         var heading = element('h2', 'entry-title'), link = element('a', '', '');
         link.href = doc.url;
         link.appendChild(markedText(doc.title, terms));
@@ -97,7 +98,7 @@
         time.setAttribute('datetime', doc.iso);
         meta.appendChild(time);
         item.appendChild(meta);
-        item.appendChild(snippet(body || doc.summary, terms));
+        item.appendChild(snippet(body || '', terms));
         if (doc.tags.length) {
           var tags = element('ul', 'tags');
           doc.tags.forEach(function (tag) { tags.appendChild(element('li', '', tag)); });
@@ -127,6 +128,13 @@
     return Promise.all(pending);
   }
 
+  /* The same words, each allowed one edit: what a query with no results is tried again as. */
+  function fuzzy(text) {
+    if (/[+\-:*~^]/.test(text)) return null;
+    var words = text.split(/\s+/).filter(function (word) { return arabic.tokens(word).length; });
+    return words.length ? words.map(function (word) { return word + '~1'; }).join(' ') : null;
+  }
+
   function search() {
     var text = input.value.trim(), mine = ++generation;
     list.textContent = '';
@@ -134,16 +142,26 @@
     if (!text) { status.textContent = ''; app.setAttribute('data-state', 'idle'); return Promise.resolve(); }
     app.setAttribute('data-state', 'searching');
     return get('index.json').then(function (manifest) {
+      var approximate = false;
       return run(manifest, text).then(function (results) {
+        var retry = results.length ? null : fuzzy(text);
+        if (!retry) return results;
+        approximate = true;
+        return run(manifest, retry);
+      }).then(function (results) {
         if (mine !== generation) return;
         if (sort.value === 'newest') {
-          results.sort(function (a, b) { return refNumber(b.ref) - refNumber(a.ref); });
+          results.sort(function (a, b) {
+            var x = refNumber(a.ref), y = refNumber(b.ref);
+            return (manifest.days[y] - manifest.days[x]) || (y - x);
+          });
         }
         var terms = {};
         results.forEach(function (r) { Object.keys(r.matchData.metadata).forEach(function (t) { terms[t] = true; }); });
         shown = { results: results, terms: terms };
-        status.textContent = results.length ? countText(results.length) : 'لا نتائج لـ «' + text + '»';
-        status.className = results.length ? '' : 'no-results';
+        status.textContent = results.length ? (approximate ? 'نتائج تقريبية: ' : '') + countText(results.length)
+                                            : 'لا نتائج لـ «' + text + '»';
+        status.className = results.length ? (approximate ? 'approximate' : '') : 'no-results';
         return showMore(manifest).then(function () {
           if (mine === generation) app.setAttribute('data-state', 'done');
         });

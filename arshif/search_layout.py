@@ -1,0 +1,396 @@
+"""The search files the browser reads, kept up to date edit by edit.
+
+The browser scores with BM25 itself (theme/js/search-index.js, lunr's formula, k1 1.2, b 0.75), so
+nothing written here depends on global statistics:
+
+- search/terms/ID.json, a shard: a run of terms, each with, per field, the flat list
+  [document, term frequency, …].
+- search/docs/N.json, a bundle: what BUNDLE consecutive documents show as results (address, title,
+  date, tags and the opening of the body for the snippet).
+- search/index.json, the manifest: fields and boosts, the live documents, each one's field lengths
+  and day (for "newest first"), the totals BM25 averages over, and where each shard starts.
+
+Every file is a function of the published articles alone, so an incremental build writes the bytes
+a cold one writes. Documents are numbered oldest first (a new article takes the next number and
+touches one bundle). A shard starts at a term whose hash is a multiple of BOUNDARY_EVERY (so an edit
+moves no boundary but at the terms it adds or removes), or where the shard would pass SHARD_MAX
+bytes; an edit re-encodes only the shards between the hash boundaries around its terms.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .arabic import SEARCH_LABEL
+from .search import FIELDS, LUNR_VERSION, SearchDocument, field_terms
+
+LAYOUT_VERSION = 3
+BOUNDARY_EVERY = 512  # one term in this many starts a shard (terms per shard, on average)
+SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
+BUNDLE = 16  # documents per result bundle
+SNIPPET_CHARACTERS = 240
+
+Counts = list[tuple[dict[str, int], int]]  # per field: term frequencies and the field's length
+Shard = dict[str, list[list[int]]]  # term -> per field: the flat [document, tf, …] list, by document
+
+
+def hash_boundary(term: str) -> bool:
+    """Whether TERM starts a shard whatever the other terms are."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=4).digest(), "big") % BOUNDARY_EVERY == 0
+
+
+def shard_id(start: str) -> str:
+    """A shard's file name, from its first term."""
+    return hashlib.blake2b(start.encode(), digest_size=5).hexdigest()
+
+
+class CountStore(Protocol):
+    """Where counted terms and encoded files are kept between builds (cache.BodyStore)."""
+
+    def get_terms(self, key: str) -> Any: ...
+    def put_terms(self, key: str, counts: Any) -> None: ...
+    def get_blob(self, kind: str, number: int) -> bytes | None: ...
+    def put_blob(self, kind: str, number: int, data: bytes | None) -> None: ...
+    def get_named(self, kind: str, name: str) -> bytes | None: ...
+    def put_named(self, kind: str, name: str, data: bytes | None) -> None: ...
+    def forget_blobs(self) -> None: ...
+
+
+@dataclass
+class Entry:
+    """One document of the index: what it was counted from, and what the manifest says of it."""
+
+    key: str
+    lengths: list[int]
+    day: int
+
+
+@dataclass
+class Layout:
+    """The search files' shape between builds: document numbers and where shards start."""
+
+    version: int = LAYOUT_VERSION
+    generation: int = 0  # which build made it: the kept files say which layout they belong to
+    numbers: dict[str, int] = field(default_factory=dict)  # article source -> document number
+    entries: dict[int, Entry] = field(default_factory=dict)
+    starts: list[str] = field(default_factory=lambda: [""])  # first term of each shard, sorted
+
+
+@dataclass(frozen=True)
+class SearchItem:
+    """A published article as search sees it: its state key, its day, its document and its result."""
+
+    source: str
+    key: str
+    day: int
+    document: Callable[[], SearchDocument]
+    shows: Callable[[SearchDocument], dict[str, Any]]
+
+
+def _dump(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _encode(terms: Iterable[str], shard: Shard) -> bytes:
+    return _dump([[term, *shard[term]] for term in terms])
+
+
+def _decode(data: bytes) -> Shard:
+    return {entry[0]: entry[1:] for entry in json.loads(data)}
+
+
+def cut(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -> list[tuple[str, bytes]]:
+    """TERMS (sorted) cut into shards: at hash boundaries, and early where one would pass SHARD_MAX.
+
+    FIRST is the start of the first shard ("" for the first shard of all).
+    """
+    pieces: list[tuple[str, bytes]] = []
+    chunk: Shard = {}
+    size = 0
+    start = first
+    for term in terms:
+        entry = flats(term)
+        length = len(_dump([term, *entry])) + 1
+        if chunk and (hash_boundary(term) or size + length > SHARD_MAX):
+            pieces.append((start, _encode(chunk, chunk)))
+            chunk, size, start = {}, 0, term
+        chunk[term] = entry
+        size += length
+    pieces.append((start, _encode(chunk, chunk)))
+    return pieces
+
+
+class SearchUpdate:
+    """One build's changes to the search files: what to write (WRITTEN) and what goes (DELETED)."""
+
+    def __init__(self, layout: Layout, store: CountStore) -> None:
+        self.layout = layout
+        self.store = store
+        self.width = len(FIELDS)
+        self.changes: dict[int, dict[str, list[dict[int, int | None]]]] = defaultdict(dict)
+        self.bundles: dict[int, dict[int, dict[str, Any] | None]] = defaultdict(dict)
+        self.written: dict[str, bytes] = {}
+        self.deleted: set[str] = set()
+
+    def counts(self, item: SearchItem) -> tuple[Counts, SearchDocument | None]:
+        """The item's counted terms, from the store when it has them (counting is the slow part)."""
+        counts = self.store.get_terms(item.key)
+        if counts is not None:
+            return counts, None
+        document = item.document()
+        counts = [field_terms(document.fields.get(name, "")) for name, _ in FIELDS]
+        self.store.put_terms(item.key, counts)
+        return counts, document
+
+    def enter(self, number: int, item: SearchItem, counts: Counts, document: SearchDocument | None) -> None:
+        self.layout.entries[number] = Entry(item.key, [length for _, length in counts], item.day)
+        self.bundles[number // BUNDLE][number] = item.shows(document or item.document())
+
+    def remove(self, number: int) -> bool:
+        """Take a document out; False when its counts are not in the store (then start afresh)."""
+        entry = self.layout.entries.pop(number)
+        counts = self.store.get_terms(entry.key)
+        if counts is None:
+            return False
+        self._note(number, counts, remove=True)
+        self.bundles[number // BUNDLE].setdefault(number, None)
+        return True
+
+    def add(self, number: int, item: SearchItem) -> None:
+        counts, document = self.counts(item)
+        self._note(number, counts, remove=False)
+        self.enter(number, item, counts, document)
+
+    def replace(self, number: int, item: SearchItem) -> bool:
+        """A document changed in place: only the terms whose frequency changed are noted."""
+        old = self.store.get_terms(self.layout.entries[number].key)
+        if old is None:
+            return False
+        counts, document = self.counts(item)
+        for slot, ((before, _), (after, _)) in enumerate(zip(old, counts, strict=True)):
+            gone = {term: before[term] for term in before.keys() - after.keys()}
+            changed = {term: tf for term, tf in after.items() if before.get(term) != tf}
+            self._note(number, [({}, 0)] * slot + [(gone, 0)], remove=True)
+            self._note(number, [({}, 0)] * slot + [(changed, 0)], remove=False)
+        self.enter(number, item, counts, document)
+        return True
+
+    def _note(self, number: int, counts: Counts, remove: bool) -> None:
+        starts = self.layout.starts
+        for slot, (frequencies, _length) in enumerate(counts):
+            for term, tf in frequencies.items():
+                shard = bisect.bisect_right(starts, term) - 1
+                per_field = self.changes[shard].setdefault(term, [{} for _ in range(self.width)])
+                if remove:
+                    per_field[slot].setdefault(number, None)
+                else:
+                    per_field[slot][number] = tf
+
+    def _segment(self, position: int) -> tuple[int, int]:
+        """The shards from the hash boundary at or before POSITION to the next one: what is re-cut together."""
+        starts = self.layout.starts
+        low = high = position
+        while low > 0 and not hash_boundary(starts[low]):
+            low -= 1
+        while high + 1 < len(starts) and not hash_boundary(starts[high + 1]):
+            high += 1
+        return low, high
+
+    def apply(self) -> None:
+        """Re-encode the shards and bundles the changes touch, re-cutting between hash boundaries."""
+        starts = self.layout.starts
+        regions: list[tuple[int, int]] = []
+        for position in sorted(self.changes):
+            low, high = self._segment(position)
+            if regions and low <= regions[-1][1] + 1:
+                regions[-1] = (regions[-1][0], max(high, regions[-1][1]))
+            else:
+                regions.append((low, high))
+        # From the last region to the first, so that re-cutting one does not move the others' positions.
+        while regions:
+            low, high = regions.pop()
+            postings: Shard = {}
+            loaded: dict[str, bytes | None] = {}
+            for position in range(low, high + 1):
+                loaded[starts[position]] = self.store.get_named("shard", starts[position])
+                postings.update(_decode(loaded[starts[position]] or b"[]"))
+                for term, per_field in self.changes.get(position, {}).items():
+                    self._merge(postings, term, per_field)
+            if low > 0 and starts[low] not in postings:  # its first term is gone: it joins the segment before
+                previous = self._segment(low - 1)[0]
+                if regions and previous <= regions[-1][1] + 1:
+                    previous = min(previous, regions.pop()[0])
+                regions.append((previous, high))
+                continue
+            old = starts[low:high + 1]
+            pieces = cut(sorted(postings), postings.__getitem__, starts[low])
+            starts[low:high + 1] = [start for start, _ in pieces]
+            for start, data in pieces:
+                if loaded.get(start) != data:
+                    self.store.put_named("shard", start, data)
+                    self._file(f"search/terms/{shard_id(start)}.json", data)
+            for start in set(old) - {start for start, _ in pieces}:
+                self.store.put_named("shard", start, None)
+                self._file(f"search/terms/{shard_id(start)}.json", None)
+        self.changes.clear()
+        self.apply_bundles()
+
+    def _merge(self, postings: Shard, term: str, per_field: list[dict[int, int | None]]) -> None:
+        flats = postings.get(term) or [[] for _ in range(self.width)]
+        merged = []
+        for flat, docs in zip(flats, per_field, strict=True):
+            if docs:
+                current = dict(zip(flat[0::2], flat[1::2], strict=True))
+                for number, tf in docs.items():
+                    if tf is None:
+                        current.pop(number, None)
+                    else:
+                        current[number] = tf
+                flat = [v for doc in sorted(current) for v in (doc, current[doc])]
+            merged.append(flat)
+        if any(merged):
+            postings[term] = merged
+        else:
+            postings.pop(term, None)
+
+    def apply_bundles(self) -> None:
+        for bundle, members in self.bundles.items():
+            data = self.store.get_blob("bundle", bundle)
+            shown = {int(k): v for k, v in json.loads(data).items()} if data else {}
+            for number, shows in members.items():
+                if shows is None:
+                    shown.pop(number, None)
+                else:
+                    shown[number] = shows
+            encoded = _dump({str(k): shown[k] for k in sorted(shown)}) if shown else None
+            self.store.put_blob("bundle", bundle, encoded)
+            self._file(f"search/docs/{bundle}.json", encoded)
+        self.bundles.clear()
+
+    def _file(self, path: str, data: bytes | None) -> None:
+        if data is None:
+            self.written.pop(path, None)
+            self.deleted.add(path)
+        else:
+            self.written[path] = data
+            self.deleted.discard(path)
+
+    def files(self) -> list[str]:
+        """Every search file of the site as the layout now is (written this build or not)."""
+        layout = self.layout
+        bundles = sorted({number // BUNDLE for number in layout.entries})
+        return (["search/index.json"] + [f"search/terms/{shard_id(start)}.json" for start in layout.starts]
+                + [f"search/docs/{b}.json" for b in bundles])
+
+    def kept(self, path: str) -> bytes | None:
+        """The bytes of search file PATH as this layout has it, from the store."""
+        kind, _, name = path.removeprefix("search/").partition("/")
+        if kind == "docs":
+            return self.store.get_blob("bundle", int(name.removesuffix(".json")))
+        named = {f"{shard_id(start)}.json": start for start in self.layout.starts}
+        return self.store.get_named("shard", named[name]) if name in named else None
+
+    def manifest(self) -> bytes:
+        """Everything BM25 needs besides the postings, and where the shards start."""
+        layout = self.layout
+        numbers = sorted(layout.entries)
+        live: list[list[int]] = []
+        for number in numbers:
+            if live and live[-1][1] == number:
+                live[-1][1] = number + 1
+            else:
+                live.append([number, number + 1])
+        top = numbers[-1] + 1 if numbers else 0
+        lengths = [[0] * top for _ in FIELDS]
+        days = [0] * top
+        for number, entry in layout.entries.items():
+            for slot, length in enumerate(entry.lengths):
+                lengths[slot][number] = length
+            days[number] = entry.day
+        return _dump({"version": LAYOUT_VERSION, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL,
+                      "fields": [name for name, _ in FIELDS], "boosts": [boost for _, boost in FIELDS],
+                      "count": len(numbers), "totals": [sum(row) for row in lengths], "live": live,
+                      "lengths": lengths, "days": days, "bundle": BUNDLE,
+                      "shards": [[start, shard_id(start)] for start in layout.starts]})
+
+
+def update_search(layout: Layout | None, items: Iterable[SearchItem],
+                  store: CountStore) -> tuple[Layout, SearchUpdate]:
+    """Bring the search files to ITEMS (the published articles, oldest first); returns what changed.
+
+    Without a usable layout (a first or --clean build, a damaged cache) everything is encoded afresh.
+    """
+    items = list(items)
+    generation = layout.generation + 1 if layout is not None else 1
+    if layout is not None and layout.version == LAYOUT_VERSION:
+        update = SearchUpdate(layout, store)
+        if _patch(update, items):
+            update.apply()
+            layout.generation = generation
+            return layout, update
+    layout, update = _cold(items, store)
+    layout.generation = generation
+    return layout, update
+
+
+def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
+    """Note the documents that are gone, new, renumbered or changed; False when that cannot be done."""
+    layout = update.layout
+    wanted = {item.source: number for number, item in enumerate(items)}
+    for source, number in list(layout.numbers.items()):
+        new = wanted.get(source)
+        entry = layout.entries[number]
+        if new == number and (entry.key, entry.day) != (items[new].key, items[new].day):
+            if not update.replace(number, items[new]):
+                return False
+        elif new != number:
+            del layout.numbers[source]
+            if not update.remove(number):
+                return False
+    for number, item in enumerate(items):
+        if item.source not in layout.numbers:
+            layout.numbers[item.source] = number
+            update.add(number, item)
+    return True
+
+
+def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpdate]:
+    """Every document counted into compact arrays, then cut into shards."""
+    store.forget_blobs()
+    update = SearchUpdate(Layout(), store)
+    width = update.width
+    postings: dict[str, list[array[int] | None]] = {}
+    for number, item in enumerate(items):
+        update.layout.numbers[item.source] = number
+        counts, document = update.counts(item)
+        for slot, (frequencies, _length) in enumerate(counts):
+            for term, tf in frequencies.items():
+                per_field = postings.get(term)
+                if per_field is None:
+                    per_field = postings[term] = [None] * width
+                flat = per_field[slot]
+                if flat is None:
+                    flat = per_field[slot] = array("I")
+                flat.append(number)
+                flat.append(tf)
+        update.enter(number, item, counts, document)
+
+    def flats(term: str) -> list[list[int]]:
+        return [flat.tolist() if flat is not None else [] for flat in postings[term]]
+
+    pieces = cut(sorted(postings), flats, "")
+    postings.clear()
+    layout = update.layout
+    layout.starts = [start for start, _ in pieces]
+    for start, data in pieces:
+        store.put_named("shard", start, data)
+        update._file(f"search/terms/{shard_id(start)}.json", data)
+    update.apply_bundles()
+    return layout, update

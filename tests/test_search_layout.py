@@ -1,0 +1,154 @@
+"""The search files edit by edit: always the bytes a cold build writes, and only the files an edit touches."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from arshif import search_layout
+from arshif.search import SearchDocument, field_terms
+from arshif.search_layout import BUNDLE, Layout, SearchItem, SearchUpdate, shard_id, update_search
+
+WORDS = [f"{a}{b}{c}" for a in "بتثجحخدذرزسشصضطظعغفقكلمنهوي" for b in "ابتثجحخد" for c in "رزسش"][:600]
+
+
+class MemoryStore:
+    """The cache's store, in a dict."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, Any] = {}
+        self.blobs: dict[tuple[str, Any], bytes] = {}
+
+    def get_terms(self, key: str) -> Any:
+        return self.terms.get(key)
+
+    def put_terms(self, key: str, counts: Any) -> None:
+        self.terms[key] = counts
+
+    def get_blob(self, kind: str, number: int) -> bytes | None:
+        return self.blobs.get((kind, number))
+
+    def put_blob(self, kind: str, number: int, data: bytes | None) -> None:
+        if data is None:
+            self.blobs.pop((kind, number), None)
+        else:
+            self.blobs[(kind, number)] = data
+
+    def get_named(self, kind: str, name: str) -> bytes | None:
+        return self.get_blob(kind, name)  # type: ignore[arg-type]
+
+    def put_named(self, kind: str, name: str, data: bytes | None) -> None:
+        self.put_blob(kind, name, data)  # type: ignore[arg-type]
+
+    def forget_blobs(self) -> None:
+        self.blobs.clear()
+
+
+def item(source: str, text: str, day: int) -> SearchItem:
+    fields = {"title": text.split()[0], "tags": "", "author": "", "summary": " ".join(text.split()[:3]), "body": text}
+    return SearchItem(source, f"{source}:{text}", day, lambda: SearchDocument("", fields),
+                      lambda document: {"title": document.fields["title"], "text": document.fields["body"][:20]})
+
+
+def files_of(update: SearchUpdate, before: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The search files after UPDATE: BEFORE with what it wrote and deleted."""
+    current = dict(before or {})
+    for path in update.deleted:
+        current.pop(path, None)
+    current.update(update.written)
+    current["search/index.json"] = update.manifest()
+    return current
+
+
+def cold(items: list[SearchItem]) -> dict[str, bytes]:
+    _layout, update = update_search(None, items, MemoryStore())
+    return files_of(update)
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of a few terms, so a small index has many and edits cross their boundaries."""
+    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 7)
+    monkeypatch.setattr(search_layout, "SHARD_MAX", 600)
+
+
+def random_text(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS[:rng.choice((40, 200, 600))]) for _ in range(rng.randint(3, 60)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_edit_gives_the_cold_files(small_shards: None, seed: int) -> None:
+    rng = random.Random(seed)
+    articles = {f"a{n}": (random_text(rng), n) for n in range(30)}
+
+    def items() -> list[SearchItem]:
+        ordered = sorted(articles.items(), key=lambda pair: (pair[1][1], pair[0]))
+        return [item(source, text, day) for source, (text, day) in ordered]
+
+    store = MemoryStore()
+    layout, update = update_search(None, items(), store)
+    files = files_of(update)
+    shards_seen = set()
+    for step in range(25):
+        action = rng.choice(["edit", "edit", "add", "delete", "redate", "none"])
+        source = rng.choice(sorted(articles))
+        if action == "edit":
+            articles[source] = (random_text(rng), articles[source][1])
+        elif action == "add":
+            articles[f"n{step}"] = (random_text(rng), 100 + step)
+        elif action == "delete" and len(articles) > 5:
+            del articles[source]
+        elif action == "redate":
+            articles[source] = (articles[source][0], rng.randint(0, 120))
+        layout, update = update_search(layout, items(), store)
+        files = files_of(update, files)
+        shards_seen.add(len(layout.starts))
+        expected = cold(items())
+        assert files == expected, f"seed {seed}, step {step} ({action} {source}): " + ", ".join(
+            sorted(p for p in files.keys() | expected.keys() if files.get(p) != expected.get(p))[:5])
+    assert max(shards_seen) > 10  # the edits really crossed many shard boundaries
+
+
+def test_a_body_edit_rewrites_only_the_shards_of_its_changed_terms(small_shards: None) -> None:
+    texts = {f"a{n}": " ".join(WORDS[(n * 7 + k) % 600] for k in range(40)) for n in range(40)}
+    items = [item(source, text, n) for n, (source, text) in enumerate(texts.items())]
+    store = MemoryStore()
+    layout, update = update_search(None, items, store)
+    assert len(layout.starts) > 20
+    edited = texts["a5"] + " " + WORDS[599]
+    terms = set(field_terms(WORDS[599])[0])
+    items[5] = item("a5", edited, 5)
+    layout, update = update_search(layout, items, store)
+    shard_of = {shard_id(start): start for start in layout.starts}
+    rewritten = {path for path in update.written if path.startswith("search/terms/")}
+    assert rewritten and not update.deleted
+    for path in rewritten:
+        start = shard_of[path.removeprefix("search/terms/").removesuffix(".json")]
+        position = layout.starts.index(start)
+        end = layout.starts[position + 1] if position + 1 < len(layout.starts) else "\uffff"
+        assert any(start <= term < end for term in terms), f"{path} holds none of the edit's terms"
+    bundles = {path for path in update.written if path.startswith("search/docs/")}
+    assert bundles == {f"search/docs/{5 // BUNDLE}.json"}
+
+
+def test_a_new_article_touches_one_bundle(small_shards: None) -> None:
+    items = [item(f"a{n}", " ".join(WORDS[n:n + 10]), n) for n in range(BUNDLE * 3 + 2)]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    items.append(item("new", "كلمة جديدة تماما", 999))
+    layout, update = update_search(layout, items, store)
+    newest = len(items) - 1
+    assert {p for p in update.written if p.startswith("search/docs/")} == {f"search/docs/{newest // BUNDLE}.json"}
+
+
+def test_a_lost_count_starts_afresh_with_the_same_files(small_shards: None) -> None:
+    items = [item(f"a{n}", random_text(random.Random(n)), n) for n in range(20)]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    store.terms.clear()  # a damaged cache: the old counts are gone
+    items[3] = item("a3", "نص آخر مختلف", 3)
+    layout, update = update_search(layout, items, store)
+    assert files_of(update) == cold(items)
+    assert isinstance(layout, Layout) and layout.generation == 2
