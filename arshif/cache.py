@@ -224,7 +224,7 @@ class Record:
     state of every key it read (see depends.py), the static files copied, and the search files."""
 
     key: str = ""
-    pages: dict[str, tuple[str, frozenset[Any]]] = field(default_factory=dict)
+    pages: dict[str, tuple[Any, frozenset[Any]]] = field(default_factory=dict)
     states: dict[Any, str] = field(default_factory=dict)
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""

@@ -78,13 +78,14 @@ _IDENTITIES: dict[type, Any] = {
     Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple(("a", a.source) for a in p.items)),
     list: _sequence,
     tuple: _sequence,
-    dict: lambda d: tuple((k, identity(v)) for k, v in sorted(d.items())),
+    dict: lambda d: tuple((k, identity(v)) for k, v in d.items()),  # routes() builds contexts in a fixed order
 }
 
 
-def context_digest(url: str, template: str, context: Mapping[str, Any], *parts: str) -> str:
-    """A digest of what decides a page besides the objects it reads: its path, template and context."""
-    return hashlib.sha256(repr((url, template, identity(context), parts)).encode()).hexdigest()
+def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str) -> tuple[Any, ...]:
+    """What decides a page besides the objects it reads: its path, template and context (compared whole,
+    not hashed: comparing tuples is cheaper than hashing their text)."""
+    return (url, template, identity(context), parts)
 
 
 def article_digests(articles: Iterable[Article], states: Mapping[Key, str]) -> list[str]:
@@ -109,7 +110,7 @@ class Recorder:
         return reads
 
 
-def stale(pages: Mapping[str, tuple[str, frozenset[Key]]], digests: Mapping[str, str],
+def stale(pages: Mapping[str, tuple[Any, frozenset[Key]]], digests: Mapping[str, Any],
           before: Mapping[Key, str], now: Mapping[Key, str]) -> set[str]:
     """The outputs to make again: new ones, ones whose context changed, ones that read a changed key."""
     changed = {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}

@@ -28,7 +28,7 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, article_digests, context_digest, key_states, stale
+from .depends import Key, article_digests, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .pool import batches_of, map_forked
 from .problems import BuildFailed, Problem
@@ -73,7 +73,7 @@ class Plan:
     """Every output of the build with its context digest, and which must be made again."""
 
     jobs: list[Job]
-    digests: dict[str, str]
+    digests: dict[str, Any]
     todo: list[int]
 
 
@@ -177,12 +177,12 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
     for spec in feed_specs(site):
         items = spec.items(config.feeds_items)
         for kind, name in FEED_NAMES.items():
-            digest = context_digest(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
+            digest = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
                                     shaped.key)
             jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get),
                             reads=frozenset(("a", a.source) for a in items)))
     for page in shaped.pages:
-        digest = context_digest(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
+        digest = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
                                 shaped.key)
         jobs.append(Job(page.output_path, digest, partial(_render_one, shaped.env, page, bodies), page))
     digests = {job.path: job.digest for job in jobs}
@@ -279,7 +279,7 @@ class Job:
     """
 
     path: str
-    digest: str
+    digest: Any
     make: Callable[[], str | bytes]
     page: Page | None = None
     reads: frozenset[Key] = frozenset()
