@@ -65,3 +65,23 @@ def test_new_title_with_quotes_stays_valid_yaml(site: SiteMaker) -> None:
 def test_missing_site_toml_is_a_clear_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--root", str(tmp_path)]) == 1
     assert "no site.toml" in capsys.readouterr().err
+
+
+def test_our_own_bug_is_a_short_message_exit_2_and_a_log(site: SiteMaker, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    site.add("2020/a.md", article())
+    site.build()
+    before = (site.out / "index.html").read_bytes()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug in the engine")
+
+    monkeypatch.setattr("arshif.pipeline.sitemap_files", broken)
+    site.add("2020/a.md", article(title="عنوان آخر"))
+    assert main(["build", "--root", str(site.root)], now=NOW) == 2
+    err = capsys.readouterr().err
+    assert "Arshif failed unexpectedly (KeyError: 'a bug in the engine')" in err
+    assert "build/ was left unchanged" in err and "Traceback" not in err
+    log = site.root / ".cache/arshif/crash.log"
+    assert str(log) in err and "Traceback" in log.read_text(encoding="utf-8")
+    assert (site.out / "index.html").read_bytes() == before
