@@ -76,7 +76,7 @@ def test_our_own_bug_is_a_short_message_exit_2_and_a_log(site: SiteMaker, capsys
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("a bug in the engine")
 
-    monkeypatch.setattr("arshif.pipeline.sitemap_files", broken)
+    monkeypatch.setattr("arshif.pipeline.key_states", broken)
     site.add("2020/a.md", article(title="عنوان آخر"))
     assert main(["build", "--root", str(site.root)], now=NOW) == 2
     err = capsys.readouterr().err
