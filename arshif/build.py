@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,15 @@ from .output import MARKER, check_output_dir
 from .problems import BuildFailed, Problem
 from .report import BuildReport, Progress, default_workers
 
-__all__ = ["BuildReport", "BuildRequest", "build_site"]
+__all__ = ["BuildReport", "BuildRequest", "BuildSession", "build_site"]
+
+
+@dataclass
+class BuildSession:
+    """What a long-lived process (the preview server) keeps between its builds: the build cache as
+    the last build left it, so the next one need not read it back from disk. A failed build drops it."""
+
+    caches: dict[Path, BuildCache] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,13 +69,14 @@ def _outputs_intact(output: Path, outputs: tuple[str, ...]) -> bool:
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
                clean: bool = False, use_cache: bool = True, workers: int | None = None,
-               precompress: bool | None = None) -> BuildReport:
+               precompress: bool | None = None, session: BuildSession | None = None) -> BuildReport:
     """Build the site in ROOT into OUTPUT (default ROOT/build); raise BuildFailed with every problem.
 
     Whatever goes wrong, OUTPUT is either the complete new site or exactly what it was before.
     With the cache (ROOT/.cache/), only pages whose inputs changed are rendered, and a build
     with nothing changed writes nothing; CLEAN ignores what the cache holds. PRECOMPRESS overrides
-    site.toml's setting (a preview has no use for .gz copies).
+    site.toml's setting (a preview has no use for .gz copies). A SESSION keeps the cache in memory
+    from one build to the next.
     """
     started = time.perf_counter()
     config = load_config(root, base_url)
@@ -83,8 +92,12 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
     key = _build_key(config, root, base_url, drafts, future)
     with tempfile.TemporaryDirectory(prefix="arshif-") as scratch:
         folder = cache_folder(root, output) if use_cache else Path(scratch)
-        cache = BuildCache(folder, config.content_dir, parse_settings(config), trust=use_cache and not clean,
-                           persist=use_cache)
+        settings = parse_settings(config)
+        kept = session.caches.pop(folder, None) if session is not None else None
+        if kept is not None and kept.settings == settings and kept.content_dir == config.content_dir and not clean:
+            cache = kept.renewed()
+        else:
+            cache = BuildCache(folder, config.content_dir, settings, trust=use_cache and not clean, persist=use_cache)
         try:
             scan = scan_files(config.content_dir)
             signature = input_signature(config.root, key, scan)
@@ -92,6 +105,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             if (last.signature == signature and (last.next_due is None or now < last.next_due)
                     and _outputs_intact(output, last.outputs)):
                 articles, pages, tags = last.counts
+                if session is not None and use_cache:
+                    session.caches[folder] = cache
                 return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
                                    unchanged=True)
             # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
@@ -99,6 +114,9 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
 
             request = BuildRequest(config, output, now, drafts, future, workers or default_workers(), progress,
                                    key, signature, scan, started)
-            return run_pipeline(request, cache)
+            report = run_pipeline(request, cache)
+            if session is not None and use_cache:
+                session.caches[folder] = cache
+            return report
         finally:
             cache.bodies.close()

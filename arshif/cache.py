@@ -245,6 +245,8 @@ class BuildCache:
     index: dict[str, _Entry] = field(default_factory=dict)
     seen: dict[str, _Entry] = field(default_factory=dict)
     summary: Summary = field(default_factory=Summary)
+    record: Record | None = None  # what the last build made, once read or saved
+    index_loaded: bool = False
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
@@ -254,13 +256,25 @@ class BuildCache:
 
     def load_record(self) -> Record:
         """What the last build made (only read when the fast no-change check failed)."""
-        return (_load_entry(self.folder / "record.pickle", Record) if self.trust else None) or Record()
+        if self.record is None:
+            self.record = (_load_entry(self.folder / "record.pickle", Record) if self.trust else None) or Record()
+        return self.record
 
     def load_index(self) -> None:
         """Read the parsed articles of the last build (only when the fast no-change check failed)."""
+        if self.index_loaded:
+            return
         data = _load_pickle(self.folder / "articles.pickle") if self.trust else None
         if data and data.get("settings") == self.settings:
             self.index = data["entries"]
+        self.index_loaded = True
+
+    def renewed(self) -> BuildCache:
+        """This cache, for the next build of a session: what the last build saw is what it knows."""
+        renewed = replace(self, index=(self.seen or self.index) if self.index_loaded else {}, seen={})
+        renewed.bodies.close()
+        renewed.bodies = self.bodies
+        return renewed
 
     def lookup(self, relative: str, stat: os.stat_result) -> tuple[Article | None, bytes | None, str]:
         entry = self.index.get(relative)
@@ -313,6 +327,7 @@ class BuildCache:
             _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "entries": self.seen})
         _save_pickle(self.folder / "record.pickle", {"entry": record})
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
+        self.summary, self.record = summary, record
 
     def forget_outputs(self) -> None:
         """Before output files are replaced: a build stopped half-way must not trust the old record."""

@@ -23,7 +23,7 @@ import pytest
 import arshif.content
 import arshif.pipeline
 from arshif.arabic import to_digits
-from arshif.build import build_site
+from arshif.build import BuildSession, build_site
 from arshif.problems import BuildFailed
 from tests.sitekit import NOW, SiteMaker, article
 from tests.test_incremental import tree
@@ -508,10 +508,10 @@ def differences(incremental: dict[str, bytes], cold: dict[str, bytes]) -> str:
     return f"{len(names)} differing files:\n" + "\n".join(lines)
 
 
-def check_step(site: SiteMaker, cold: Path, where: str) -> None:
+def check_step(site: SiteMaker, cold: Path, where: str, session: BuildSession | None = None) -> None:
     """Build incrementally and cold, and fail with WHERE and the differences if the trees are not equal."""
     try:
-        site.build(precompress=False)
+        site.build(precompress=False, session=session)
         build_site(site.root, cold, now=NOW, use_cache=False, precompress=False)
     except BuildFailed as error:
         pytest.fail(f"the site is not valid (a bug in the test?) {where}\n{error}")
@@ -525,17 +525,19 @@ def check_step(site: SiteMaker, cold: Path, where: str) -> None:
     shutil.rmtree(cold)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_random_edits_give_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "in_memory"), [(seed, False) for seed in SEEDS] + [(5, True), (6, True)])
+def test_random_edits_give_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int, in_memory: bool) -> None:
+    """IN_MEMORY: one session for all the builds, as the preview server keeps its cache between them."""
+    session = BuildSession() if in_memory else None
     model = RandomSite(site, seed)
     model.populate()
-    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build")
+    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build", session)
     done: list[str] = []
     for number, step in enumerate(model.steps(STEPS), start=1):
         step.apply(site)
         done.append(f"{number}. [{step.kind}] {step.description}")
         check_step(site, tmp_path / f"cold-{seed}-{number}",
-                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n")
+                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n", session)
 
 
 def test_the_seeds_draw_every_kind_of_edit(make_site: Callable[[str], SiteMaker]) -> None:

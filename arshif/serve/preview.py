@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..build import BuildSession
 from ..problems import BuildFailed, Problem
 from ..report import progress_printer
 from .http import make_server
@@ -47,6 +48,7 @@ class Preview:
         self._printed: tuple[Any, ...] = ()
         self._warnings: tuple[str, ...] = ()
         self._changes = Debouncer(self.rebuild)
+        self.session = BuildSession()
         self._server: Any = None
         self._observer: Any = None
         self._threads: list[threading.Thread] = []
@@ -117,8 +119,7 @@ class Preview:
                 self.building = True
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
                                     base_url=base_url, progress=progress_printer() if first else None,
-                                    workers=self.jobs,
-                                    precompress=False)
+                                    workers=self.jobs, precompress=False, session=self.session)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
                 with self.changed:  # pages read after the lock is released see the new version
