@@ -11,14 +11,14 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .content import Article, scan_files, source_digest
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 
@@ -42,7 +42,9 @@ def _load_entry(path: Path, kind: type) -> Any:
     """The dataclass of KIND saved at PATH, or None when it is missing, damaged or of another version."""
     data = _load_pickle(path)
     entry = data.get("entry") if data else None
-    return entry if isinstance(entry, kind) else None
+    if not isinstance(entry, kind) or not all(hasattr(entry, f.name) for f in fields(kind)):
+        return None  # of another version of Arshif
+    return entry
 
 
 def _save_pickle(path: Path, data: dict[str, Any]) -> None:
@@ -216,6 +218,7 @@ class Summary:
     next_due: datetime | None = None
     counts: tuple[int, int, int] = (0, 0, 0)
     outputs: tuple[str, ...] = ()
+    precompressed: bool = True  # whether those outputs got .gz/.br copies
 
 
 @dataclass
@@ -231,6 +234,7 @@ class Record:
     search: str = ""
     search_files: list[str] = field(default_factory=list)
     search_layout: Any = None
+    template_refs: dict[str, frozenset[Any]] = field(default_factory=dict)  # template source digest -> names
 
 
 @dataclass

@@ -64,6 +64,7 @@ class Shaped:
     env: RecordingEnvironment
     assets: Assets
     templates: dict[str, str]
+    template_refs: dict[str, frozenset[Any]]
     states: dict[Key, str]
     key: str
 
@@ -81,7 +82,7 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     """Everything after the no-change check, as named steps; see build.build_site."""
     lap = Stopwatch()
     last = cache.load_record()
-    shaped = _read_and_assemble(request, cache, lap)
+    shaped = _read_and_assemble(request, cache, last, lap)
     trusted = last.key == shaped.key
     cache.bodies.flush()
     bodies = Bodies(request.config, cache)
@@ -104,7 +105,7 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
                     | set(sitemap_names(shaped.pages)) | set(search.search_files))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
-        writer.commit(expected, previous)
+        writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
         files = writer.count
     site, pages = shaped.site, shaped.pages
@@ -112,16 +113,17 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     made = {job.path: (job.digest, reads[job.path] if job.path in rendered else last.pages[job.path][1])
             for job in plan.jobs}
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
-                       (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected))),
+                       (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected)),
+                       request.config.precompress),
                Record(shaped.key, made, shaped.states, copied, sitemap, search.search, search.search_files,
-                      search.search_layout))
+                      search.search_layout, shaped.template_refs))
     cache.bodies.mark_layout(search.search_layout)
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
 
 
-def _read_and_assemble(request: BuildRequest, cache: BuildCache, lap: Stopwatch) -> Shaped:
+def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:
     """Read the articles (parsing only the changed ones) and place the publishable ones in the site."""
     config = request.config
     cache.load_index()
@@ -136,9 +138,10 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, lap: Stopwatch)
     site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True)
     pages = routes(site)
     assets = collect_assets(config.theme_dir)
-    env = make_environment(config, site, assets.names)
+    env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None)
     key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
-    shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, template_digests(env),
+    templates, references = template_digests(env, last.template_refs)
+    shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
                     key_states(site), key)
     lap("assemble")
     return shaped

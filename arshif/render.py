@@ -121,10 +121,18 @@ class RecordingEnvironment(jinja2.Environment):
         return super().getitem(obj, argument)
 
 
-def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> RecordingEnvironment:
-    """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers."""
+def make_environment(config: Config, site: Site, assets: Mapping[str, str],
+                     compiled: Path | None = None) -> RecordingEnvironment:
+    """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers.
+
+    COMPILED is a folder where compiled templates are kept between builds (Jinja checks each
+    against its source), so an edit does not parse and compile every template again.
+    """
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = RecordingEnvironment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -188,21 +196,31 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str]) -> R
     return env
 
 
-def template_digests(env: jinja2.Environment) -> dict[str, str]:
+TemplateRefs = dict[str, frozenset[Any]]
+
+
+def template_digests(env: jinja2.Environment, known: TemplateRefs | None = None) -> tuple[dict[str, str], TemplateRefs]:
     """Each template's digest together with every template it extends, includes or imports.
 
     A page is re-rendered when the digest of its template changes; a reference that cannot be
-    followed (a name computed at render time) makes the template depend on all of them.
+    followed (a name computed at render time) makes the template depend on all of them. KNOWN maps
+    a source's digest to what it references, from the last build, so unchanged templates are not
+    parsed again; the map for the next build is returned with the digests.
     """
     assert env.loader is not None
     names = env.list_templates()
     sources = {name: env.loader.get_source(env, name)[0] for name in names}
+    found_by_source: dict[str, frozenset[Any]] = {}
     references: dict[str, set[str]] = {}
     for name, source in sources.items():
-        try:
-            found = set(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            found = set()
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        found = (known or {}).get(digest)
+        if found is None:
+            try:
+                found = frozenset(meta.find_referenced_templates(env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                found = frozenset()
+        found_by_source[digest] = found
         references[name] = set(names) if None in found else {n for n in found if isinstance(n, str)}
     digests = {}
     for name in names:
@@ -214,7 +232,7 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
                 todo += references.get(current, ())
         text = "\0".join(f"{n}\0{sources.get(n, '')}" for n in sorted(closure))
         digests[name] = hashlib.sha256(text.encode()).hexdigest()
-    return digests
+    return digests, found_by_source
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:

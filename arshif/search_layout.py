@@ -106,6 +106,11 @@ def _decode(data: bytes) -> Shard:
     return {entry[0]: entry[1:] for entry in json.loads(data)}
 
 
+def _size(term: str, entry: list[list[int]]) -> int:
+    """About the bytes TERM's entry takes in a shard: counted, not encoded (the same in every build)."""
+    return 2 * len(term) + 8 + sum(4 * len(flat) + 3 for flat in entry)
+
+
 def cut(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -> list[tuple[str, bytes]]:
     """TERMS (sorted) cut into shards: at hash boundaries, and early where one would pass SHARD_MAX.
 
@@ -117,7 +122,7 @@ def cut(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -
     start = first
     for term in terms:
         entry = flats(term)
-        length = len(_dump([term, *entry])) + 1
+        length = _size(term, entry)
         if chunk and (hash_boundary(term) or size + length > SHARD_MAX):
             pieces.append((start, _encode(chunk, chunk)))
             chunk, size, start = {}, 0, term

@@ -169,14 +169,14 @@ class SiteWriter:
                 siblings.update(path + e.suffix for e in self._wanted(path, size))
         return paths | siblings
 
-    def commit(self, expected: set[str], previous: set[str] | None) -> None:
+    def commit(self, expected: set[str], previous: set[str] | None, had_copies: bool = True) -> None:
         """Move the staged files in and delete what the new site no longer has.
 
         PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
         (Compressed copies still being written are waited for first.)
         Both name site files only: the pre-compressed siblings of EXPECTED files are expected too
         (those their current size calls for), and any sibling a PREVIOUS file may have had goes
-        with it.
+        with it, unless the last build wrote no copies (HAD_COPIES false).
         """
         self.drain()
         if not (self.output / MARKER).exists():
@@ -195,7 +195,7 @@ class SiteWriter:
         expected = self._with_siblings(expected, moved)
         if previous is None:
             previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
-        else:
+        elif had_copies:
             previous = previous | {p + suffix for p in previous if compress.compressible(p)
                                    for suffix in compress.ALL_SUFFIXES}
         emptied: set[Path] = set()
