@@ -35,6 +35,7 @@ _RUN = re.compile(r"[^\s!-/:-@\[-`{-~\u060c\u061b\u061f\u066a\u00ab\u00bb\u2013\
 
 _TERM_OF_RUN: dict[str, Any] = {}  # run -> its term, "" for none, a tuple when it holds several
 _SEVERAL: set[str] = set()
+_MAX_RUNS = 1_000_000  # past this many remembered runs start afresh: a long-lived preview stays bounded
 
 
 def _terms_of(run: str) -> Any:
@@ -50,6 +51,9 @@ def field_terms(text: str) -> tuple[Counter[str], int]:
     """
     runs = _RUN.findall(text.lower())
     distinct = set(runs)
+    if len(_TERM_OF_RUN) > _MAX_RUNS:
+        _TERM_OF_RUN.clear()
+        _SEVERAL.clear()
     for run in distinct.difference(_TERM_OF_RUN):
         _TERM_OF_RUN[run] = _terms_of(run)
         if isinstance(_TERM_OF_RUN[run], tuple):
