@@ -1,26 +1,35 @@
 """`generate.py deploy`: publish a production build to a gh-pages branch, a folder or a server.
 
-Every deploy builds the site afresh into a temporary folder (no drafts, no future articles,
-no build cache, so nothing of a preview or of build/ can leak in), checks its links, and only
-then publishes it:
+Every deploy builds the site for production (no drafts, no future articles) into a folder of its
+own, ROOT/.cache/deploy/site, with the build cache (never build/ or the preview's folder): a deploy
+after one edit renders and writes only what that edit changed. It then checks the links of the
+files that changed since the last check that passed (links.check_changed_links; the first deploy
+checks every file), and only then publishes:
 
 - `--to gh-pages` commits the build, with `.nojekyll`, to a branch of the site's git repository
   with ghp-import (the tree is replaced whole, history is kept) and pushes it when `--remote` is
   given; a site folder outside any repository can still push to a remote through a scratch one.
 - `--to DIR` or `--to user@host:path` syncs with rsync: removed files are deleted, and a file
-  whose bytes did not change is not touched at all (rsync compares checksums and does not copy
-  modification times, so an unchanged file keeps its time, inode and cache validators).
+  whose bytes did not change is not touched at all (same time, inode and cache validators). The
+  destination's files carry the times of the deploy folder's, so rsync compares sizes and times
+  (to the nanosecond) and reads only what changed; when the destination was published from
+  somewhere else (another machine, a cleared deploy cache), rsync compares contents instead and
+  the deploy folder then takes the destination's times (see RsyncTarget).
 
 `--dry-run` does all of it but the publishing, and lists what would change. A failed build, a
 broken link (unless `--no-check`), or a destination that holds files Arshif did not put there
-stops the deploy before anything is published.
+stops the deploy before anything is published. The deploy folder is only ever replaced whole by
+the build, so a failed build leaves it as it was; whatever happens to the deploy cache (deleted,
+damaged) only costs time: `--clean` trusts none of it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,12 +41,21 @@ from pathlib import Path
 from .output import MARKER, refusal
 
 GH_PAGES = "gh-pages"
+DEPLOY_CACHE = ".cache/deploy"  # under ROOT: the deploy folder, the link check's record, what went where
 RSYNC_OPTIONS = [
     "--recursive", "--links", "--perms", "--chmod=D755,F644",  # readable by the web server, whatever the umask
-    "--checksum",  # the build is fresh, so times always differ: compare contents instead
     "--delete-after", "--delay-updates",  # new files appear together at the end, then old ones go
     "--itemize-changes", "--8-bit-output",  # Arabic file names as they are, not as \#ooo escapes
+    "--stats", "--no-human-readable",
 ]
+# The destination has the deploy folder's times: equal size and time (to the nanosecond: a file
+# rewritten within the same second is not equal) means equal bytes, and only changed files are read.
+RSYNC_BY_TIME = ["--times", "--modify-window=-1"]
+# Published from elsewhere: compare contents, and leave the times of files whose bytes are equal.
+RSYNC_BY_CONTENT = ["--checksum"]
+# Then the deploy folder takes the destination's times (never its bytes, never its extra files).
+RSYNC_ADOPT_TIMES = ["--recursive", "--times", "--omit-dir-times", "--existing", "--size-only", "--modify-window=-1",
+                     "--itemize-changes", "--8-bit-output"]
 EXAMPLES = """\
 examples:
   python generate.py deploy --to gh-pages                      commit the site to the gh-pages branch
@@ -56,9 +74,9 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
     """Register the deploy command; heavy imports wait until it runs, so other commands stay fast."""
     deploy = commands.add_parser(
         "deploy", parents=[common], help="publish a production build (gh-pages, a folder, or a server)",
-        description="Build the site for production (no drafts, no future articles) into a temporary folder, "
-                    "check every internal link, then publish it. Nothing is published from a failed build "
-                    "or when a link is broken.",
+        description="Build the site for production (no drafts, no future articles) into its own folder "
+                    "(ROOT/.cache/deploy/site, incrementally), check the internal links of what changed, then "
+                    "publish it. Nothing is published from a failed build or when a link is broken.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     deploy.add_argument("--to", required=True, metavar="TARGET",
                         help="gh-pages (a git branch, see --branch and --remote), a folder, or user@host:path "
@@ -71,6 +89,9 @@ def add_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
     deploy.add_argument("--dry-run", action="store_true",
                         help="build and check, list what would change, publish nothing")
     deploy.add_argument("--no-check", action="store_true", help="skip the link check")
+    deploy.add_argument("--clean", action="store_true",
+                        help="trust nothing from earlier deploys: render every page, check every link, "
+                             "compare the destination's files by content")
     deploy.add_argument("--jobs", type=int, metavar="N", help="processes for the build and the link check "
                                                              "(default: the CPU count)")
     deploy.set_defaults(run=run)
@@ -87,13 +108,17 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
+    size: int | None = None  # bytes of the whole site, and of the files sent (rsync tells)
+    sent: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.new or self.changed or self.deleted)
 
     def summary(self) -> str:
+        sizes = f"; {_megabytes(self.sent)} of {_megabytes(self.size)} sent" \
+            if self.size is not None and self.sent is not None else ""
         return (f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deleted)} deleted, "
-                f"{self.unchanged} unchanged")
+                f"{self.unchanged} unchanged{sizes}")
 
     def lines(self) -> list[str]:
         return sorted([f"+ {p}" for p in self.new] + [f"~ {p}" for p in self.changed]
@@ -101,7 +126,9 @@ class Changes:
 
 
 def _site_files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    from .links import scan_site
+
+    return sorted(scan_site(folder)[0])
 
 
 # --- rsync: a folder here or on a server -----------------------------------------------------------
@@ -126,13 +153,20 @@ def _tail(text: str, lines: int = 12) -> str:
 
 
 class RsyncTarget:
-    """A folder on this machine, or user@host:path over ssh."""
+    """A folder on this machine, or user@host:path over ssh.
+
+    rsync compares by size and time when the destination was last published from this deploy
+    folder (published.json in the deploy cache says so), else by content, after which the deploy
+    folder takes the destination's times (adopt_times), so that the next deploy compares by time
+    again and a file whose bytes did not change keeps its time in the destination throughout.
+    """
 
     def __init__(self, destination: str, root: Path) -> None:
         self.remote = is_remote(destination)
         self.destination = destination if self.remote else str(Path(destination).expanduser().resolve())
         self.root = root
         self.label = destination
+        self.empty = False  # the destination has no files yet (then times are simply copied)
 
     def preflight(self) -> None:
         """Stop now, before building, if rsync is missing or the destination holds someone else's files."""
@@ -141,6 +175,7 @@ class RsyncTarget:
         if not self.remote:
             self._check_local(Path(self.destination))
         names = self._listing()
+        self.empty = not names
         if names and MARKER not in names:
             raise DeployError(
                 f"{self.label} holds files that Arshif did not publish (it has no {MARKER}), and a deploy "
@@ -149,6 +184,9 @@ class RsyncTarget:
 
     def _check_local(self, folder: Path) -> None:
         reason = refusal(folder, self.root, ours_only=False)
+        cache = (self.root / DEPLOY_CACHE).resolve()
+        if not reason and (folder.is_relative_to(cache) or cache.is_relative_to(folder)):
+            reason = f"it holds Arshif's deploy cache ({cache})"
         if reason:
             raise DeployError(f"refusing to deploy into {folder}: {reason}")
 
@@ -165,19 +203,48 @@ class RsyncTarget:
         names = {line.split(None, 4)[4] for line in result.stdout.splitlines() if len(line.split(None, 4)) == 5}
         return names - {"."}
 
-    def publish(self, site: Path, dry_run: bool) -> Changes:
+    def publish(self, site: Path, dry_run: bool, by_time: bool) -> Changes:
+        """Sync SITE to the destination, comparing sizes and times when BY_TIME (or the destination is
+        empty), else contents."""
         if not self.remote:
             if dry_run and not Path(self.destination).exists():
                 return Changes(new=_site_files(site))
             Path(self.destination).mkdir(parents=True, exist_ok=True)
-        result = _run(["rsync", *RSYNC_OPTIONS, *(["--dry-run"] if dry_run else []),
+        compare = RSYNC_BY_TIME if by_time or self.empty else RSYNC_BY_CONTENT
+        result = _run(["rsync", *RSYNC_OPTIONS, *compare, *(["--dry-run"] if dry_run else []),
                        f"{site}/", self.destination.rstrip("/") + "/"])
         if result.returncode != 0:
             raise DeployError(f"rsync to {self.label} failed (exit {result.returncode}); the destination may be "
                               f"partly updated, run the deploy again:\n{_tail(result.stderr)}")
         changes = parse_itemized(result.stdout)
-        changes.unchanged = len(_site_files(site)) - len(changes.new) - len(changes.changed)
+        files, changes.size, changes.sent = parse_stats(result.stdout)
+        if files is None:
+            files = len(_site_files(site))
+        changes.unchanged = files - len(changes.new) - len(changes.changed)
         return changes
+
+    def adopt_times(self, site: Path) -> bool:
+        """After a sync by content: give the deploy folder's files the destination's times, so that the
+        next sync compares by time. Only times change here; should a file differ in size (someone
+        changed the destination meanwhile), rsync would bring its bytes: such a file is deleted from
+        the deploy folder (the next build writes it again) and False says the times are not to be
+        trusted."""
+        result = _run(["rsync", *RSYNC_ADOPT_TIMES, self.destination.rstrip("/") + "/", f"{site}/"])
+        foreign = [line[12:] for line in result.stdout.splitlines() if line.startswith(">f") and len(line) > 12]
+        for path in foreign:
+            with contextlib.suppress(OSError):
+                (site / path).unlink()
+        return result.returncode == 0 and not foreign
+
+
+def parse_stats(output: str) -> tuple[int | None, int | None, int | None]:
+    """From rsync's --stats: the number of regular files, their total size, and the bytes of files sent."""
+    def number(pattern: str) -> int | None:
+        found = re.search(pattern, output, re.MULTILINE)
+        return int(re.sub(r"\D", "", found.group(1))) if found else None
+
+    return (number(r"^Number of files: [\d,.]+ \(reg: ([\d,.]+)"), number(r"^Total file size: ([\d,.]+)"),
+            number(r"^Total transferred file size: ([\d,.]+)"))
 
 
 def parse_itemized(output: str) -> Changes:
@@ -366,23 +433,90 @@ def _compare(site: Path, old: dict[str, str]) -> Changes:
 # --- the command ------------------------------------------------------------------------------
 
 
-def _size(folder: Path, suffix: str = "") -> int:
-    return sum(p.stat().st_size for p in folder.rglob(f"*{suffix}") if p.is_file())
-
-
 def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
+@contextlib.contextmanager
+def _exclusive(cache: Path) -> Iterator[None]:
+    """One deploy of a site at a time: they share the deploy folder."""
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        cache.unlink()  # not the folder it should be: ours to replace
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(cache / "lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("waiting for another deploy of this site to finish...", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # closing the file lets go of the lock
+
+
+def _usable(site: Path) -> None:
+    """Make way for the build if the deploy folder is damaged: not a folder, or without the marker
+    (the build refuses such a folder). It is ours alone, so it is simply deleted: that costs a full build."""
+    if site.is_symlink() or (site.exists() and not site.is_dir()):
+        site.unlink()
+    elif site.is_dir() and not (site / MARKER).exists() and any(site.iterdir()):
+        shutil.rmtree(site)
+
+
+def _generation(site: Path) -> str | None:
+    """Which deploy folder this is: its marker is written once, when the folder is made."""
+    try:
+        stat = (site / MARKER).stat()
+    except OSError:
+        return None
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
+def _published(cache: Path) -> dict[str, str]:
+    """Destination -> the deploy folder generation whose times its files have (see RsyncTarget)."""
+    try:
+        data = json.loads((cache / "published.json").read_text(encoding="utf-8"))
+        destinations = data["destinations"] if data.get("version") == 1 else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # unreadable: every destination is compared by content once
+    if not isinstance(destinations, dict):
+        return {}
+    return {k: v for k, v in destinations.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _save_published(cache: Path, destinations: dict[str, str]) -> None:
+    destinations = {k: v for k, v in destinations.items() if is_remote(k) or Path(k).is_dir()}  # not gone ones
+    temporary = cache / f".published.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(json.dumps({"version": 1, "destinations": destinations}, ensure_ascii=False,
+                                        indent=1), encoding="utf-8")
+        os.replace(temporary, cache / "published.json")
+    except OSError:  # not saved: the next deploy compares by content, which only costs time
+        temporary.unlink(missing_ok=True)
+
+
+class _Phases:
+    """Deploy's phase timings on standard error when ARSHIF_TIMINGS is set (the build prints its own)."""
+
+    def __init__(self) -> None:
+        self.enabled = bool(os.environ.get("ARSHIF_TIMINGS"))
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> float:
+        now = time.perf_counter()
+        seconds, self.last = now - self.last, now
+        if self.enabled:
+            print(f"  {phase:<14} {seconds:7.3f} s wall", file=sys.stderr, flush=True)
+        return seconds
+
+    def reset(self) -> None:
+        self.last = time.perf_counter()
+
+
 def run(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from .build import build_site
-    from .config import load_config
-    from .links import check_links
-    from .problems import BuildFailed, print_failure
-    from .report import progress_printer
-
     root: Path = args.root
     if not (root / "site.toml").is_file():
         print(f"error: {root.resolve()} has no site.toml; run deploy in the site's folder or pass --root",
@@ -396,48 +530,80 @@ def run(args: argparse.Namespace) -> int:
             print("error: --remote, --branch and --message are for --to gh-pages", file=sys.stderr)
             return 2
         target = RsyncTarget(args.to, root)
+    cache = root / DEPLOY_CACHE
+    try:
+        with _exclusive(cache):
+            target.preflight()
+            return _deploy(args, root, cache, target)  # it reports its own errors, publishing or not
+    except DeployError as error:
+        print(f"error: {error}\nnothing was published.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was published.", file=sys.stderr)
+        return 130
+
+
+def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget | RsyncTarget) -> int:
+    from .build import build_site
+    from .config import load_config
+    from .links import check_changed_links
+    from .problems import BuildFailed, print_failure
+    from .report import progress_printer
+
+    site = cache / "site"
+    lap = _Phases()
     publishing = False
     try:
-        target.preflight()
-        with tempfile.TemporaryDirectory(prefix="arshif-deploy-") as scratch:
-            site = Path(scratch) / "site"
-            started = time.perf_counter()
-            try:
-                report = build_site(root, site, drafts=False, future=False, base_url=args.base_url,
-                                    use_cache=False, workers=args.jobs, progress=progress_printer())
-            except BuildFailed as failure:
-                print_failure(failure, "nothing was published")
+        _usable(site)
+        try:
+            report = build_site(root, site, drafts=False, future=False, base_url=args.base_url, clean=args.clean,
+                                workers=args.jobs, progress=progress_printer())
+        except BuildFailed as failure:
+            print_failure(failure, "nothing was published")
+            return 1
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        base_url = load_config(root, args.base_url).base_url
+        done = "nothing changed since the last deploy" if report.unchanged else \
+            f"{report.rendered} pages rendered, {report.files} files written"
+        print(f"built {report.articles} articles, {report.pages} pages for {base_url}: {done} "
+              f"({lap('deploy build'):.2f} s)", flush=True)
+        if args.no_check:
+            print("link check skipped (--no-check)")
+        else:
+            check = check_changed_links(site, base_url, cache / "links.record", workers=args.jobs, full=args.clean)
+            if check.broken:
+                for link in check.broken:
+                    print(f"error: broken link in {link}", file=sys.stderr)
+                print(f"\n{len(check.broken)} broken link(s); nothing was published. Fix them, or deploy with "
+                      f"--no-check to publish anyway.", file=sys.stderr)
                 return 1
-            for warning in report.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            base_url = load_config(root, args.base_url).base_url
-            copies = ", ".join(f"{_megabytes(_size(site, suffix))} as {suffix}"
-                               for suffix in (".gz", ".br") if any(site.rglob(f"*{suffix}")))
-            print(f"built {report.articles} articles, {report.pages} pages for {base_url}: "
-                  f"{len(_site_files(site))} files, {_megabytes(_size(site))}"
-                  f"{f' (of which {copies} copies)' if copies else ''} in {time.perf_counter() - started:.2f} s",
+            read = f"all {check.total}" if check.read == check.total else f"{check.read} of {check.total}"
+            print(f"links checked: every internal link resolves ({read} files read; {lap('link check'):.2f} s)",
                   flush=True)
-            if args.no_check:
-                print("link check skipped (--no-check)")
-            else:
-                started = time.perf_counter()
-                broken = check_links(site, base_url, workers=args.jobs)
-                if broken:
-                    for link in broken:
-                        print(f"error: broken link in {link}", file=sys.stderr)
-                    print(f"\n{len(broken)} broken link(s); nothing was published. Fix them, or deploy with "
-                          f"--no-check to publish anyway.", file=sys.stderr)
-                    return 1
-                print(f"links checked: every internal link resolves ({time.perf_counter() - started:.2f} s)",
-                      flush=True)
-            started = time.perf_counter()
-            publishing = not args.dry_run
-            if isinstance(target, GitTarget):
+        lap.reset()
+        publishing = not args.dry_run
+        if isinstance(target, GitTarget):
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="arshif-deploy-") as scratch:
                 changes = target.publish(site, args.dry_run, Path(scratch))
-            else:
-                changes = target.publish(site, args.dry_run)
-            publishing = False
-            seconds = time.perf_counter() - started
+        else:
+            published = _published(cache)
+            generation = _generation(site)
+            by_time = not args.clean and generation is not None and published.get(target.destination) == generation
+            changes = target.publish(site, args.dry_run, by_time)
+            if not args.dry_run:
+                # The destination's files now have the deploy folder's times (or the other way round).
+                same_times = by_time or target.empty or target.adopt_times(site)
+                generation = _generation(site)
+                if same_times and generation is not None:
+                    published[target.destination] = generation
+                else:
+                    published.pop(target.destination, None)
+                _save_published(cache, published)
+        publishing = False
+        seconds = lap("publish")
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         if not publishing:
@@ -457,6 +623,3 @@ def run(args: argparse.Namespace) -> int:
         verb = " and ".join(target.did) if isinstance(target, GitTarget) else "synced"
         print(f"{verb} to {target.label}: {changes.summary()} ({seconds:.2f} s)")
     return 0
-
-
-

@@ -6,16 +6,29 @@ file of the build, or to a folder with an index.html. Checked: in HTML, the href
 every element that loads or links something, the URL metadata (`og:url`, `og:image`…) and the
 URLs in JSON-LD; in CSS, url() and @import; in feeds and sitemaps, every link, loc, href and url;
 in robots.txt, the Sitemap lines. Links to other hosts are not fetched.
+
+check_changed_links does the same for a build that is updated in place (deploy's folder): it reads
+only the files that are new or rewritten since the last check that passed, and the files whose
+links' answers depended on a path that has appeared or gone since. Every answer depends only on the
+file's bytes, its path, the base URL and whether a few paths of the build exist, so nothing else can
+change it; what a check saw is kept in a record file, and a record that is damaged or was made for
+anything else means a full check.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import itertools
 import json
 import os
+import pickle
 import re
+import sys
+import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -137,57 +150,77 @@ def url_of(relative: str, base_url: str) -> str:
 
 
 class _Resolver:
-    """Decides where an absolute URL leads in the build; remembers each answer."""
+    """Decides where an absolute URL leads in the build, and which files' presence decided it."""
 
     def __init__(self, base_url: str, files: set[str]) -> None:
         self.base = urlsplit(base_url)
         self.base_path = self.base.path if self.base.path.endswith("/") else self.base.path + "/"
         self.files = files
-        self.folders = {f.removesuffix("/index.html") for f in files if f.endswith("/index.html")}
-        self.known: dict[str, str | None] = {}
+        self.known: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+
+    def resolve(self, absolute: str) -> tuple[str | None, tuple[str, ...]]:
+        """Why ABSOLUTE is broken (None when it resolves or is not the site's to check), and the paths of
+        the build whose presence or absence decided that: only a change to those can change the answer."""
+        found = self.known.get(absolute)
+        if found is None:
+            found = self.known[absolute] = self._resolve(absolute)
+        return found
 
     def problem(self, absolute: str) -> str | None:
-        """None when ABSOLUTE resolves or is not the site's to check, else the reason."""
-        if absolute not in self.known:
-            self.known[absolute] = self._problem(absolute)
-        return self.known[absolute]
+        return self.resolve(absolute)[0]
 
-    def _exists(self, relative: str) -> bool:
+    @staticmethod
+    def _candidates(relative: str) -> tuple[str, ...]:
+        """The files that make RELATIVE exist: a folder's index.html; a file, or a folder without its slash."""
         if relative == "" or relative.endswith("/"):
-            return relative + "index.html" in self.files
-        return relative in self.files or relative in self.folders
+            return (relative + "index.html",)
+        return (relative, relative + "/index.html")
 
-    def _problem(self, absolute: str) -> str | None:
+    def _resolve(self, absolute: str) -> tuple[str | None, tuple[str, ...]]:
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or parts.netloc.lower() != self.base.netloc.lower():
-            return None
+            return None, ()
         path = unquote(parts.path, errors="strict") if "%" in parts.path else parts.path
         if path + "/" == self.base_path:
-            return None
+            return None, ()
         if not path.startswith(self.base_path):
             # Elsewhere on the same host (say the newsroom's main site): not this build's to check,
             # unless it names a file of this build from the host's root, i.e. it forgot the base path.
             guess = path.lstrip("/")
-            if guess and self._exists(guess):
-                return f"outside the base path {self.base_path}: the site serves this at {self.base_path}{guess}"
-            return None
-        relative = path[len(self.base_path):]
-        if self._exists(relative):
-            return None
-        return f"no file {relative + 'index.html' if relative == '' or relative.endswith('/') else relative}"
+            if not guess:
+                return None, ()
+            needs = self._candidates(guess)
+            if any(need in self.files for need in needs):
+                return f"outside the base path {self.base_path}: the site serves this at {self.base_path}{guess}", needs
+            return None, needs
+        needs = self._candidates(path[len(self.base_path):])
+        if any(need in self.files for need in needs):
+            return None, needs
+        return f"no file {needs[0]}", needs
 
 
 PARALLEL_FILES = 400
+Job = tuple[Path, str, _Resolver, bool]
+Stamp = tuple[int, int, int, int]
 
 
-def _check(job: tuple[Path, str, _Resolver], paths: Sequence[str]) -> list[BrokenLink]:
-    """Check the links of some files of the build; runs in the main process or in a forked worker."""
-    folder, base_url, resolver = job
+def _read(path: Path) -> bytes:
+    """The one place the check reads a file of the build (the tests count the calls)."""
+    return path.read_bytes()
+
+
+def _check(job: Job, paths: Sequence[str]) -> tuple[list[BrokenLink], dict[str, tuple[str, ...]]]:
+    """Check the links of some files of the build; runs in the main process or in a forked worker.
+
+    Returns the broken links and, when the job asks, for each file the paths its answers depended on.
+    """
+    folder, base_url, resolver, keep_needs = job
     broken = []
+    needs_of = {}
     for relative in paths:
         kind = relative.rpartition(".")[2].lower()
         try:
-            data = (folder / relative).read_bytes()
+            data = _read(folder / relative)
             if kind == "html":
                 links = html_links(data.decode("utf-8"))
             elif kind == "css":
@@ -200,16 +233,66 @@ def _check(job: tuple[Path, str, _Resolver], paths: Sequence[str]) -> list[Broke
             broken.append(BrokenLink(relative, "", f"cannot be read: {error}"))
             continue
         page_url = url_of(relative, base_url)
+        needs: set[str] = set()
         for link in dict.fromkeys(link.strip() for link in links):
             if not link or link.startswith("#") or link.lower().startswith(IGNORED_SCHEMES):
                 continue
             try:
-                reason = resolver.problem(urljoin(page_url, link))
+                reason, decided = resolver.resolve(urljoin(page_url, link))
             except (ValueError, UnicodeDecodeError) as error:
-                reason = f"not a valid URL: {error}"
+                reason, decided = f"not a valid URL: {error}", ()
+            needs.update(decided)
             if reason:
                 broken.append(BrokenLink(relative, link, reason))
-    return broken
+        if keep_needs:
+            needs_of[relative] = tuple(needs)
+    return broken, needs_of
+
+
+def has_links(relative: str) -> bool:
+    """Whether the check reads this file of the build: pages, style sheets, feeds and sitemaps, robots.txt."""
+    name = relative.rpartition("/")[2]
+    return relative == "robots.txt" or ("." in name and name.rpartition(".")[2].lower() in ("html", "css", "xml"))
+
+
+def scan_site(folder: Path) -> tuple[set[str], dict[str, Stamp]]:
+    """Every file of the build in FOLDER (paths relative to it), and the stamp (inode, modification and
+    change times, size) of each one that has links: a file rewritten or touched gets another stamp."""
+    files: set[str] = set()
+    stamps: dict[str, Stamp] = {}
+    top = str(folder) + os.sep
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(top + prefix) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir():
+                    if not entry.is_symlink():  # like os.walk: a linked folder is not entered
+                        pending.append(relative + "/")
+                    continue
+                files.add(relative)
+                if has_links(relative):
+                    try:
+                        stat = entry.stat()
+                        stamps[relative] = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+                    except OSError:  # a dangling link: never matches a record, and reading it fails
+                        stamps[relative] = (-1, -1, -1, -1)
+    return files, stamps
+
+
+def _check_files(folder: Path, base_url: str, files: set[str], paths: list[str], workers: int | None,
+                 keep_needs: bool) -> tuple[list[BrokenLink], dict[str, tuple[str, ...]]]:
+    job = (folder, base_url, _Resolver(base_url, files), keep_needs)
+    workers = workers or os.cpu_count() or 1
+    if len(paths) < PARALLEL_FILES:
+        workers = 1
+    broken: list[BrokenLink] = []
+    needs_of: dict[str, tuple[str, ...]] = {}
+    for found, decided in map_forked(_check, job, batches_of(paths, max(50, len(paths) // (workers * 4))), workers):
+        broken += found
+        needs_of.update(decided)
+    return sorted(broken), needs_of
 
 
 def check_links(folder: Path, base_url: str, workers: int | None = None) -> list[BrokenLink]:
@@ -218,16 +301,177 @@ def check_links(folder: Path, base_url: str, workers: int | None = None) -> list
     A file that cannot be read or parsed is reported too, with an empty link. Large sites are
     checked in WORKERS processes (default: the CPU count).
     """
-    files = set()
-    for top, _dirs, names in os.walk(folder):
-        relative = Path(top).relative_to(folder).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        files.update(prefix + name for name in names)
-    checked = sorted(f for f in files if f == "robots.txt"
-                     or ("." in f.rpartition("/")[2] and f.rpartition(".")[2].lower() in ("html", "css", "xml")))
-    job = (folder, base_url, _Resolver(base_url, files))
-    workers = workers or os.cpu_count() or 1
-    if len(checked) < PARALLEL_FILES:
-        workers = 1
-    chunks = batches_of(checked, max(50, len(checked) // (workers * 4)))
-    return sorted(b for found in map_forked(_check, job, chunks, workers) for b in found)
+    files, stamps = scan_site(folder)
+    return _check_files(folder, base_url, files, sorted(stamps), workers, keep_needs=False)[0]
+
+
+# --- checking only what changed -----------------------------------------------------------------
+
+RECORD_VERSION = 1
+COARSE_MARGIN_NS = 2_000_000_000  # on a file system with whole-second times, younger stamps are not kept
+_RECORD_HEADER = b"Arshif link check record\n"
+
+
+@dataclass
+class _Record:
+    """What the last check that passed saw: every file of the build, and for each file with links its
+    stamp and the paths its links' answers depended on (NEEDS[OFFSETS[i]:OFFSETS[i + 1]] index NAMES)."""
+
+    files: set[str]
+    checked: list[str]
+    stamps: array  # four numbers per checked file
+    names: list[str]
+    offsets: array
+    needs: array
+
+
+def _joined(names: Iterable[str]) -> str:
+    return "\0".join(names)  # no path has a NUL in it
+
+
+def _split(text: str) -> list[str]:
+    return text.split("\0") if text else []
+
+
+def _record_key(folder: Path, base_url: str) -> tuple[object, ...]:
+    """What a record is valid for: this checker (its source, and the Python whose parsers it uses),
+    the base URL and the folder."""
+    checker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return (RECORD_VERSION, checker, sys.version, base_url, str(folder.resolve()))
+
+
+def _load_record(path: Path, key: tuple[object, ...]) -> _Record | None:
+    """The record at PATH if it is whole and made for KEY; None (so: check everything) otherwise."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_RECORD_HEADER):
+        return None
+    digest, newline, payload = data[len(_RECORD_HEADER):].partition(b"\n")
+    if not newline or hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None  # damaged: it is not read at all
+    try:
+        raw = pickle.loads(payload)
+        if raw["key"] != key:
+            return None
+        record = _Record(set(_split(raw["files"])), _split(raw["checked"]), array("q", raw["stamps"]),
+                         _split(raw["names"]), array("I", raw["offsets"]), array("I", raw["needs"]))
+    except Exception:  # whatever is wrong with it, the answer is a full check
+        return None
+    count, offsets = len(record.checked), record.offsets
+    if len(record.stamps) != 4 * count or len(offsets) != count + 1 or offsets[0] != 0 \
+            or offsets[-1] != len(record.needs) or any(a > b for a, b in itertools.pairwise(offsets)) \
+            or (record.needs and max(record.needs) >= len(record.names)):
+        return None
+    return record
+
+
+def _save_record(path: Path, key: tuple[object, ...], record: _Record) -> None:
+    payload = pickle.dumps({"key": key, "files": _joined(record.files), "checked": _joined(record.checked),
+                            "stamps": record.stamps.tobytes(), "names": _joined(record.names),
+                            "offsets": record.offsets.tobytes(), "needs": record.needs.tobytes()},
+                           protocol=pickle.HIGHEST_PROTOCOL)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(_RECORD_HEADER + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:  # not saved: the next check reads everything, which only costs time
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def _to_recheck(last: _Record, files: set[str], stamps: dict[str, Stamp]) -> list[str]:
+    """The files with links that are new or rewritten since LAST, and those whose links' answers
+    depended on a path that appeared or went away since."""
+    position = {name: i for i, name in enumerate(last.checked)}
+    todo = set()
+    for name, stamp in stamps.items():
+        i = position.get(name)
+        if i is None or tuple(last.stamps[4 * i:4 * i + 4]) != stamp:
+            todo.add(name)
+    moved = files ^ last.files
+    if moved:
+        ids = {i for i, name in enumerate(last.names) if name in moved}
+        if ids:
+            for i, name in enumerate(last.checked):
+                if name in stamps and name not in todo \
+                        and not ids.isdisjoint(last.needs[last.offsets[i]:last.offsets[i + 1]]):
+                    todo.add(name)
+    return sorted(todo)
+
+
+def _updated(last: _Record | None, files: set[str], stamps: dict[str, Stamp],
+             needs_of: dict[str, tuple[str, ...]], started: int) -> _Record:
+    """LAST with the files just checked (NEEDS_OF) in, and the files that are gone out.
+
+    The files kept from LAST are copied in runs, not one by one. A file just checked whose change
+    time is too close to STARTED (the scan) on a file system with whole-second times is given a stamp
+    that matches nothing: a change in the same second would not show in its stamp.
+    """
+    names = list(last.names) if last else []
+    index = {name: i for i, name in enumerate(names)}
+    record = _Record(files, [], array("q"), names, array("I", [0]), array("I"))
+    if last:
+        dropped = [i for i, name in enumerate(last.checked) if name in needs_of or name not in stamps]
+        start = 0
+        for stop in [*dropped, len(last.checked)]:  # kept: unchanged and still there
+            if stop > start:
+                first, shift = last.offsets[start], len(record.needs) - last.offsets[start]
+                record.checked += last.checked[start:stop]
+                record.stamps += last.stamps[4 * start:4 * stop]
+                record.needs += last.needs[first:last.offsets[stop]]
+                record.offsets += array("I", [offset + shift for offset in last.offsets[start + 1:stop + 1]])
+            start = stop + 1
+    for name, decided in needs_of.items():
+        for need in decided:
+            i = index.get(need)
+            if i is None:
+                i = index[need] = len(names)
+                names.append(need)
+            record.needs.append(i)
+        stamp = stamps[name]
+        coarse = stamp[2] % 1_000_000_000 == 0
+        record.checked.append(name)
+        record.stamps.extend((-1, -1, -1, -1) if coarse and stamp[2] > started - COARSE_MARGIN_NS else stamp)
+        record.offsets.append(len(record.needs))
+    if len(names) > 2 * len(set(record.needs)) + 1000:  # names no file depends on any more: drop them
+        kept = sorted(set(record.needs))
+        renumber = {old: new for new, old in enumerate(kept)}
+        record.names = [names[i] for i in kept]
+        record.needs = array("I", (renumber[i] for i in record.needs))
+    return record
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What check_changed_links found and how much it read."""
+
+    broken: list[BrokenLink]
+    read: int  # files whose links were read this time
+    total: int  # files of the build that have links
+    files: int  # files of the build
+    full: bool  # there was no usable record: every file was read
+
+
+def check_changed_links(folder: Path, base_url: str, record: Path, workers: int | None = None,
+                        full: bool = False) -> LinkCheck:
+    """check_links, reading only what may have changed since the last check that passed.
+
+    RECORD (a file) keeps what that check saw. Read again: every file with links that is new or
+    whose stamp changed (so rewritten or touched), and every file one of whose links' answers
+    depended on a path that appeared or went away (a deleted page, or a file that a link without
+    the base path now names). Without a usable record (none, damaged, made by another version of
+    this checker, for another base URL or folder), or with FULL, every file is read. The record is
+    replaced only when nothing is broken; otherwise the next check compares with the same one.
+    """
+    started = time.time_ns()
+    files, stamps = scan_site(folder)
+    key = _record_key(folder, base_url)
+    last = None if full else _load_record(record, key)
+    todo = sorted(stamps) if last is None else _to_recheck(last, files, stamps)
+    broken, needs_of = _check_files(folder, base_url, files, todo, workers, keep_needs=True)
+    if not broken and (last is None or todo or files != last.files):  # else the record stays as it is
+        _save_record(record, key, _updated(last, files, stamps, needs_of, started))
+    return LinkCheck(broken, len(todo), len(stamps), len(files), last is None)

@@ -11,8 +11,8 @@ import pytest
 from arshif import links
 from arshif.build import build_site
 from arshif.cli import main
-from arshif.deploy import is_remote, parse_itemized
-from arshif.links import check_links
+from arshif.deploy import DEPLOY_CACHE, is_remote, parse_itemized, parse_stats
+from arshif.links import check_changed_links, check_links
 from tests.sitekit import SiteMaker, article
 
 BODY = "فقرة أولى من المقال.\n\nنص ثانٍ فيه [رابط خارجي](https://example.com/x) و[بريد](mailto:x@example.org)."
@@ -61,6 +61,23 @@ def tree_files(folder: Path) -> set[str]:
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
             for p in folder.rglob("*") if p.is_file()}
+
+
+def deploy_folder(site: SiteMaker) -> Path:
+    return site.root / DEPLOY_CACHE / "site"
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """The files of the build in FOLDER that the link check reads from now on."""
+    read: list[str] = []
+    real = links._read
+
+    def reading(path: Path) -> bytes:
+        read.append(path.relative_to(folder).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(links, "_read", reading)
+    return read
 
 
 # --- gh-pages -------------------------------------------------------------------------------------
@@ -165,6 +182,69 @@ def test_rsync_twice_the_second_run_changes_nothing(site: SiteMaker, tmp_path: P
     css = next(p for p in after if p.startswith("assets/css/site.") and p.endswith(".css"))
     assert {css, css + ".gz", css + ".br", "tags/turkey/index.html", "tags/turkey/index.html.gz"} <= kept
     assert after["index.html"] != before["index.html"]
+    assert not (site.root / "build").exists()  # deploy builds in its own folder, never in build/
+    # The destination's files have the deploy folder's times: the next sync compares by time.
+    built = deploy_folder(site)
+    assert all(after[p][0] == (built / p).stat().st_mtime_ns for p in after)
+
+
+def test_a_cleared_deploy_cache_only_costs_time(site: SiteMaker, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Published from elsewhere (here: the deploy cache deleted), rsync compares contents once; an
+    unchanged file keeps its time and inode throughout, and the next deploys compare by time again."""
+    need("rsync")
+    fill(site)
+    www = tmp_path / "www"
+    assert deploy(site, "--to", str(www)) == 0
+    before = stamps(www)
+
+    shutil.rmtree(site.root / DEPLOY_CACHE)
+    capsys.readouterr()
+    assert deploy(site, "--to", str(www)) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    assert stamps(www) == before
+    built = deploy_folder(site)
+    assert all(before[p][0] == (built / p).stat().st_mtime_ns for p in before)  # it took the destination's times
+
+    assert deploy(site, "--to", str(www)) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    assert stamps(www) == before
+
+    site.add("2020/a.md", article(title="مقال أول", date="2020-01-13 10:00", tags="[libya]", body=BODY + "\n\nتصحيح."))
+    assert deploy(site, "--to", str(www)) == 0
+    after = stamps(www)
+    assert after["2020/a/index.html"] != before["2020/a/index.html"]
+    assert after["tags/turkey/index.html"] == before["tags/turkey/index.html"]
+    assert (www / "2020/a/index.html").read_bytes() == (built / "2020/a/index.html").read_bytes()
+
+    # A damaged deploy folder (its marker gone), record of the link check and of what was published.
+    (built / ".arshif-build").unlink()
+    (site.root / DEPLOY_CACHE / "published.json").write_text("{not json", encoding="utf-8")
+    record = site.root / DEPLOY_CACHE / "links.record"
+    record.write_bytes(record.read_bytes()[:-7] + b"damaged")
+    capsys.readouterr()
+    assert deploy(site, "--to", str(www)) == 0
+    out = capsys.readouterr().out
+    assert "nothing changed" in out and "links checked" in out and " files read" in out
+    assert stamps(www) == after
+    assert tree_files(www) == tree_files(reference(site, tmp_path))
+
+
+def test_another_base_url_is_another_build(site: SiteMaker, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    need("rsync")
+    fill(site)
+    www = tmp_path / "www"
+    assert deploy(site, "--to", str(www), "--base-url", "https://one.example/archive/") == 0
+    assert deploy(site, "--to", str(www), "--base-url", "https://two.example/") == 0
+    out = capsys.readouterr().out
+    assert out.count("(all ") == 2  # the link check's record is for one base URL: all read again
+    expected = tmp_path / "expected"
+    build_site(site.root, expected, base_url="https://two.example/", use_cache=False)
+    assert tree_files(www) == tree_files(expected)
+    for path in ("index.html", "2020/a/index.html", "feed.xml", "sitemap.xml"):
+        assert (www / path).read_bytes() == (expected / path).read_bytes(), path
+    assert "one.example" not in (www / "index.html").read_text(encoding="utf-8")
 
 
 def test_dry_run_lists_what_would_change_and_publishes_nothing(site: SiteMaker, tmp_path: Path,
@@ -242,6 +322,72 @@ def test_a_failed_build_publishes_nothing(site: SiteMaker, tmp_path: Path, capsy
     assert stamps(www) == before
 
 
+def test_a_redeploy_reads_only_the_files_that_changed(site: SiteMaker, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    need("rsync")
+    fill(site)
+    www = tmp_path / "www"
+    read = count_reads(monkeypatch, deploy_folder(site))
+    assert deploy(site, "--to", str(www)) == 0
+    first = len(read)
+    assert f"(all {first} files read" in capsys.readouterr().out and "2020/a/index.html" in read
+
+    read.clear()
+    assert deploy(site, "--to", str(www)) == 0
+    assert read == [] and f"(0 of {first} files read" in capsys.readouterr().out
+
+    site.add("2020/a.md", article(title="مقال أول", date="2020-01-13 10:00", tags="[libya]", body=BODY + "\n\nتصحيح."))
+    read.clear()
+    assert deploy(site, "--to", str(www)) == 0
+    assert "2020/a/index.html" in read and len(read) < first / 3
+    assert "tags/turkey/index.html" not in read
+
+
+def test_an_edit_that_breaks_a_link_is_refused(site: SiteMaker, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    need("rsync")
+    fill(site)
+    www = tmp_path / "www"
+    assert deploy(site, "--to", str(www)) == 0
+    before = stamps(www)
+    broken = article(title="مقال ثان", date="2020-02-13 10:00", tags="[russia]", body=BODY + "\n\n[قديم](/2019/gone/)")
+    site.add("2020/b.md", broken)
+    capsys.readouterr()
+    for _ in range(2):  # and again: a failed check does not count as a check that passed
+        assert deploy(site, "--to", str(www)) == 1
+        err = capsys.readouterr().err
+        assert "2020/b/index.html: /2019/gone/ (no file 2019/gone/index.html)" in err and "nothing was published" in err
+        assert stamps(www) == before
+
+    site.add("2020/b.md", broken.replace("/2019/gone/", "/2020/a/"))
+    assert deploy(site, "--to", str(www)) == 0
+    assert "/2020/a/" in (www / "2020/b/index.html").read_text(encoding="utf-8")
+
+
+def test_deleting_a_page_that_an_unchanged_page_links_to_is_refused(site: SiteMaker, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    need("rsync")
+    fill(site)
+    site.add("2019/old.md", article(title="قديم", date="2019-05-01 10:00", body="انظر [المهرجان](/2021/مهرجان/)."))
+    www = tmp_path / "www"
+    assert deploy(site, "--to", str(www)) == 0
+    old_page = deploy_folder(site) / "2019/old/index.html"
+    stamp = old_page.stat()
+    before = stamps(www)
+
+    (site.root / "content/2021/مهرجان.md").unlink()
+    read = count_reads(monkeypatch, deploy_folder(site))
+    capsys.readouterr()
+    assert deploy(site, "--to", str(www)) == 1
+    err = capsys.readouterr().err
+    assert "2019/old/index.html: " in err and "(no file 2021/مهرجان/index.html)" in err
+    assert (old_page.stat().st_ino, old_page.stat().st_mtime_ns) == (stamp.st_ino, stamp.st_mtime_ns)  # not rewritten
+    assert "2019/old/index.html" in read and "tags/russia/index.html" not in read  # read again for its link
+    assert stamps(www) == before and (www / "2021/مهرجان/index.html").is_file()
+
+
 # --- the pieces -----------------------------------------------------------------------------------
 
 
@@ -254,6 +400,9 @@ def test_rsync_itemized_output_is_read() -> None:
     changes = parse_itemized(">f+++++++++ new.html\n>fcs....... changed.html\n.d..t...... dir/\n"
                              "cd+++++++++ folder/\n*deleting   old.html\n*deleting   gone/\n")
     assert (changes.new, changes.changed, changes.deleted) == (["new.html"], ["changed.html"], ["old.html"])
+    stats = "\nNumber of files: 94608 (reg: 79298, dir: 15310)\nTotal file size: 865123456 bytes\n" \
+            "Total transferred file size: 1234 bytes\n"
+    assert parse_itemized(stats).lines() == [] and parse_stats(stats) == (79298, 865123456, 1234)
 
 
 def write(folder: Path, files: dict[str, str]) -> None:
@@ -321,3 +470,52 @@ def test_link_check_passes_a_real_build_with_a_sub_path(site: SiteMaker, tmp_pat
                     encoding="utf-8")
     broken = check_links(out, "https://example.org/archive/", workers=1)
     assert broken and all(b.source == "2020/a/index.html" and b.link.startswith("/tags/") for b in broken)
+
+
+def test_the_link_check_reads_again_what_a_change_can_affect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = "https://example.org/archive/"
+    folder, record = tmp_path / "site", tmp_path / "links.record"
+    write(folder, {
+        "index.html": '<a href="a/">a</a> <a href="b">b, a folder without its slash</a> <a href="/tags/">elsewhere</a>',
+        "a/index.html": '<a href="../">home</a>', "b/index.html": "<p>b</p>",
+        "c/index.html": '<a href="../a/">a</a>', "style.css": 'body { background: url("img.png"); }', "img.png": "",
+    })
+    read = count_reads(monkeypatch, folder)
+
+    def check(**options: bool) -> set[tuple[str, str]]:
+        read.clear()
+        return {(b.source, b.link) for b in check_changed_links(folder, base, record, workers=1, **options).broken}
+
+    assert check() == set() and len(read) == 5  # the first check reads every file with links
+    assert check() == set() and read == []
+    (folder / "c/index.html").write_text('<a href="../a/">a</a> <a href="../d/">d</a>', encoding="utf-8")
+    assert check() == {("c/index.html", "../d/")} and read == ["c/index.html"]
+    assert check() == {("c/index.html", "../d/")}  # a failed check is not recorded as passed
+    (folder / "c/index.html").write_text('<a href="../a/">a</a>', encoding="utf-8")
+    assert check() == set() and read == ["c/index.html"]
+
+    (folder / "b/index.html").unlink()  # index.html, unchanged, links to it
+    assert check() == {("index.html", "b")} and read == ["index.html"]
+    write(folder, {"b/index.html": "<p>b</p>", "tags/index.html": "<p>tags</p>"})  # now /tags/ names a file here
+    assert check() == {("index.html", "/tags/")} and sorted(read) == ["b/index.html", "index.html", "tags/index.html"]
+    (folder / "tags/index.html").unlink()
+    assert check() == set()
+    (folder / "img.png").unlink()
+    assert check() == {("style.css", "img.png")} and read == ["style.css"]
+    (folder / "img.png").write_bytes(b"")
+    assert check() == set()
+
+    (folder / "a/index.html").touch()  # same bytes, another time: read again
+    assert check() == set() and read == ["a/index.html"]
+    assert check(full=True) == set() and len(read) == 5
+    for damage in (b"", record.read_bytes()[:-1], record.read_bytes()[:-1] + b"?", b"garbage"):
+        record.write_bytes(damage)
+        assert check() == set() and len(read) == 5, damage[:20]  # damaged: everything is read
+    assert check_changed_links(folder, "https://example.org/", record, workers=1).full  # another base URL
+    # On a file system with whole-second times, a file changed in the same second as its check could
+    # keep its stamp: one checked that recently is read again next time.
+    coarse = {"a/index.html": (7, 41_000_000_000, 41_000_000_000, 25)}
+    assert links._updated(None, {"a/index.html"}, coarse, {"a/index.html": ()}, 42_000_000_000).stamps.tolist() \
+        == [-1] * 4
+    assert links._updated(None, {"a/index.html"}, coarse, {"a/index.html": ()}, 44_000_000_000).stamps.tolist() \
+        == list(coarse["a/index.html"])
