@@ -251,6 +251,7 @@ class BuildCache:
     summary: Summary = field(default_factory=Summary)
     record: Record | None = None  # what the last build made, once read or saved
     index_loaded: bool = False
+    in_session: bool = False  # kept in memory by a long-lived process since its last build
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
@@ -275,7 +276,8 @@ class BuildCache:
 
     def renewed(self) -> BuildCache:
         """This cache, for the next build of a session: what the last build saw is what it knows."""
-        renewed = replace(self, index=(self.seen or self.index) if self.index_loaded else {}, seen={})
+        renewed = replace(self, index=(self.seen or self.index) if self.index_loaded else {}, seen={},
+                          in_session=True)
         renewed.bodies.close()
         renewed.bodies = self.bodies
         return renewed

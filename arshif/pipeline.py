@@ -86,7 +86,8 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     trusted = last.key == shaped.key
     cache.bodies.flush()
     bodies = Bodies(request.config, cache)
-    with SiteWriter(request.output, request.config.precompress) as writer:
+    present = frozenset(cache.summary.outputs) if cache.in_session and cache.summary.outputs else None
+    with SiteWriter(request.output, request.config.precompress, present) as writer:
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")

@@ -32,9 +32,10 @@ class SiteWriter:
     keeps the siblings of expected files and deletes those of stale ones.
     """
 
-    def __init__(self, output: Path, precompress: bool = True) -> None:
+    def __init__(self, output: Path, precompress: bool = True, present: frozenset[str] | None = None) -> None:
         self.output = output
         self.precompress = precompress
+        self.present = present if not precompress else None  # what OUTPUT holds, when known without looking
         self._threads: ThreadPoolExecutor | None = None
         self._threads_pid = 0
         self._pending: list[Future[None]] = []
@@ -131,8 +132,11 @@ class SiteWriter:
         """Whether OUTPUT lacks PATH or one of its pre-compressed siblings (then it must be written).
 
         Each folder of OUTPUT is listed once, so checking every page costs a listing per folder,
-        not a look-up per file.
+        not a look-up per file; a writer told what OUTPUT holds (PRESENT: the preview's own folder, which
+        only its builds change) does not look at all.
         """
+        if self.present is not None:
+            return path not in self.present
         folder, _, name = path.rpartition("/")
         names = self._listings.get(folder)
         if names is None:
