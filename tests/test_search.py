@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +17,10 @@ from arshif.build import build_site
 from arshif.config import load_config
 from arshif.content import load_articles
 from arshif.search import FIELDS, SearchDocument, search_document
+from arshif.search_layout import SearchItem, update_search
 from arshif.site import assemble
 from tests.sitekit import NOW, PROJECT, SiteMaker, article
+from tests.test_search_layout import MemoryStore
 
 
 def _arabic(token, i, tokens):  # lunr.py's pipeline function signature
@@ -119,3 +122,53 @@ def test_sharded_layout_gives_the_full_index_results_and_scores(built: Path, tmp
     assert found["الطّاقة"]["full"] == found["طاقـــة"]["full"] != []
     assert found["-ليبيا"]["full"]
     assert all(row["shards"] == 1 for row in report if " " not in row["query"] and "~" not in row["query"])
+
+
+def ranked(results: list[list]) -> list[tuple]:
+    """Results by score; documents with equal scores may come in either order (lunr sorts by score only)."""
+    return sorted(((-score, ref) for ref, score in results))
+
+
+def compare_in_node(tmp_path: Path, whole: dict, search_dir: Path, queries: list[str]) -> list[dict]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is needed for this test (apt-get install nodejs)")
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps(whole, ensure_ascii=False), encoding="utf-8")
+    asked = tmp_path / "queries.json"
+    asked.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run([node, str(PROJECT / "tests/js/compare_shards.js"), str(full), str(search_dir),
+                             str(asked)], capture_output=True, text=True, check=True, timeout=600)
+    return json.loads(result.stdout)
+
+
+def test_scores_from_many_shards_equal_lunr_py_on_thousands_of_documents(tmp_path: Path) -> None:
+    """A generated archive of 2,500 documents (many shards, long postings) scored both ways in Node."""
+    rng = random.Random(7)
+    stems = [a + b + c for a in "بتجحدرسصطعفقكلمنهي" for b in "اوير" for c in "بتدرسلمن"]
+    words = stems + ["ال" + s for s in stems[:200]] + ["و" + s for s in stems[:100]] + ["ليبيا", "موسكو", "GPT"]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+
+    def text(length: int) -> str:
+        return " ".join(rng.choices(words, weights, k=length))
+
+    documents = [SearchDocument(doc_ref(n), {"title": text(rng.randint(3, 9)), "tags": text(rng.randint(0, 3)),
+                                             "author": text(rng.randint(0, 2)), "summary": text(rng.randint(10, 30)),
+                                             "body": text(rng.randint(50, 400))}) for n in range(2500)]
+    items = [SearchItem(str(n), str(n), n, lambda d=d: d, lambda d: {}) for n, d in enumerate(documents)]
+    _layout, update = update_search(None, items, MemoryStore())
+    out = tmp_path / "search"
+    for path, data in [*update.written.items(), ("search/index.json", update.manifest())]:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    assert len(list((out / "terms").iterdir())) > 5
+    fuzzy = f"{words[30]}~1"
+    queries = [words[0], words[3], words[40], "ليبيا", "موسكو ليبيا", f"+{words[1]} -{words[2]}", f"title:{words[5]}",
+               f"{words[7][:2]}*", "GPT", f"-{words[300]}", fuzzy]
+    report = {row["query"]: row for row in compare_in_node(tmp_path, lunr_py_index(documents), out, queries)}
+    for query in queries[:-1]:
+        assert ranked(report[query]["sharded"]) == ranked(report[query]["full"]), query
+        assert report[query]["full"], f"{query} finds nothing: the test would prove little"
+    # A fuzzy term looks only at words sharing its first two letters on a large index: fewer matches, never others.
+    near, everywhere = ({ref for ref, _ in report[fuzzy][side]} for side in ("sharded", "full"))
+    assert near and near <= everywhere and report[fuzzy]["shards"] < report[fuzzy]["of"]
