@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 ENGINE = Path(__file__).resolve().parent.parent
-PYTHON = ENGINE / ".venv" / "bin" / "python"
+PYTHON = ENGINE / ".venv" / "bin" / "python" if (ENGINE / ".venv").is_dir() else Path(sys.executable)
 
 
 def wait_for_port(port: int, timeout: float) -> None:
