@@ -235,6 +235,7 @@ class Record:
     search_files: list[str] = field(default_factory=list)
     search_layout: Any = None
     template_refs: dict[str, frozenset[Any]] = field(default_factory=dict)  # template source digest -> names
+    related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # site.related_of: found from what, and them
 
 
 @dataclass

@@ -44,7 +44,7 @@ from .render import (
 from .report import BuildReport, Progress
 from .search import SearchDocument, search_document
 from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
-from .site import Page, Site, assemble, publishable, routes, url_collisions
+from .site import Page, Site, assemble, publishable, related_of, routes, url_collisions
 from .sitemap import sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
@@ -117,7 +117,7 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
                        (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected)),
                        request.config.precompress),
                Record(shaped.key, made, shaped.states, copied, sitemap, search.search, search.search_files,
-                      search.search_layout, shaped.template_refs))
+                      search.search_layout, shaped.template_refs, related_of(site)))
     cache.bodies.mark_layout(search.search_layout)
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
@@ -136,7 +136,8 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
     problems += collisions + unknown
     left_out = {p.path for p in collisions + unknown}
-    site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True)
+    site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True,
+                    known=last.related if last.related[0] else None)
     pages = routes(site)
     assets = collect_assets(config.theme_dir)
     env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None)

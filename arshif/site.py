@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import defaultdict
@@ -109,6 +110,7 @@ class Site:
     related: Mapping[str, tuple[Article, ...]]
     older: Mapping[str, Article]
     newer: Mapping[str, Article]
+    related_key: str = ""
 
 
 def paginate(articles: Sequence[Article], first_url: str, page_size: int) -> list[Pager]:
@@ -188,20 +190,45 @@ def group_by_date(articles: Sequence[Article]) -> list[Year]:
     return [Year(year, tuple(ms), tuple(a for m in ms for a in m.articles)) for year, ms in years.items()]
 
 
+Related = tuple[str, dict[str, tuple[str, ...]]]  # what related articles were found from, and them by URL
+
+
+def related_of(site: Site) -> Related:
+    """The related articles of SITE by URL, to hand to the next build's assemble()."""
+    return site.related_key, {url: tuple(a.url for a in items) for url, items in site.related.items()}
+
+
+def _related_key(published: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> str:
+    """Everything find_related looks at: each article's place in the order and its tags."""
+    shown = [(a.url, a.date.isoformat(), a.slug, tuple(t.slug for t in tags_of[a.url])) for a in published]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
 def assemble(config: Config, articles: Sequence[Article], now: datetime,
-             drafts: bool = False, future: bool = False) -> Site:
-    """Place the publishable articles in the site: order, tags, archives, neighbours."""
+             drafts: bool = False, future: bool = False, known: Related | None = None) -> Site:
+    """Place the publishable articles in the site: order, tags, archives, neighbours.
+
+    KNOWN is the last build's related articles (related_of): when the order and tags are the same,
+    they are taken from it instead of being looked for again.
+    """
     published = newest_first(publishable(articles, now, drafts, future))
     tags, tags_of = resolve_tags(published, config)
+    key = _related_key(published, tags_of)
+    if known is not None and known[0] == key:
+        by_url = {a.url: a for a in published}
+        related = {url: tuple(by_url[other] for other in others) for url, others in known[1].items()}
+    else:
+        related = find_related(published, tags_of)
     return Site(
         config=config,
         articles=tuple(published),
         tags=tuple(tags),
         years=tuple(group_by_date(published)),
         tags_of=tags_of,
-        related=find_related(published, tags_of),
+        related=related,
         older={a.url: b for a, b in pairwise(published)},
         newer={b.url: a for a, b in pairwise(published)},
+        related_key=key,
     )
 
 
