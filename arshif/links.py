@@ -465,6 +465,10 @@ def check_changed_links(folder: Path, base_url: str, record: Path, workers: int 
     the base path now names). Without a usable record (none, damaged, made by another version of
     this checker, for another base URL or folder), or with FULL, every file is read. The record is
     replaced only when nothing is broken; otherwise the next check compares with the same one.
+
+    A stamp is the inode, modification and change times and size: the build replaces a file it
+    rewrites (a new inode), and a change made in place shows in the change time, which nothing can
+    set back (see _updated for file systems whose times have whole seconds only).
     """
     started = time.time_ns()
     files, stamps = scan_site(folder)
