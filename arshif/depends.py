@@ -62,23 +62,25 @@ def key_states(site: Site) -> dict[Key, str]:
 
 def identity(value: Any) -> Any:
     """A page's context reduced to which objects it holds (what they show is covered by the reads)."""
-    reduce = _IDENTITIES.get(type(value))
+    kind = type(value)
+    if kind is Article:
+        return ("a", value.source)
+    reduce = _IDENTITIES.get(kind)
     return reduce(value) if reduce is not None else value
 
 
 def _sequence(items: Any) -> tuple[Any, ...]:
-    return tuple(identity(item) for item in items)
+    return tuple([("a", item.source) if type(item) is Article else identity(item) for item in items])
 
 
 _IDENTITIES: dict[type, Any] = {
-    Article: lambda a: ("a", a.source),
     Tag: lambda t: ("t", t.slug),
     Month: lambda m: ("m", m.year, m.month),
     Year: lambda y: ("y", y.year),
-    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple(("a", a.source) for a in p.items)),
+    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([("a", a.source) for a in p.items])),
     list: _sequence,
     tuple: _sequence,
-    dict: lambda d: tuple((k, identity(v)) for k, v in d.items()),  # routes() builds contexts in a fixed order
+    dict: lambda d: tuple([(k, identity(v)) for k, v in d.items()]),  # routes() builds contexts in a fixed order
 }
 
 
