@@ -1,4 +1,8 @@
-"""Arabic text rules in one place: digits, numbers, plurals, slugs, normalisation and bidi isolation."""
+"""Arabic text rules in one place: digits, numbers, plurals, slugs, normalisation, bidi isolation and search.
+
+Search gives each word its light10 stem and, when the word starts with a proclitic (بـ لـ كـ, فـ, or
+و/ف before بـ لـ كـ), also the stem of the word after it: see search_terms for the rule and its limits.
+"""
 
 from __future__ import annotations
 
@@ -103,7 +107,7 @@ def isolate_text(text: str) -> Markup:
 
 # Search: the same rules run here (index time) and in theme/js/arabic-search.js (query time).
 # Both sides use explicit code-point ranges only, and tests/data/arabic_search_vectors.json checks both.
-SEARCH_LABEL = "arshif-arabic-1"
+SEARCH_LABEL = "arshif-arabic-2"
 _SEARCH_FOLD = str.maketrans({
     **{chr(c): None for c in range(0x064B, 0x0653)}, "\u0670": None, TATWEEL: None,
     **{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)},
@@ -118,7 +122,8 @@ SEARCH_STOP_WORDS = frozenset((
     "في", "من", "على", "الى", "عن", "ان", "هذا", "هذه", "ذلك", "تلك", "التي", "الذي", "الذين", "كان", "كانت",
     "قد", "ما", "لا", "لم", "لن", "او", "ثم", "مع", "هو", "هي", "هم", "و",
 ))
-_STEM_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_STEM_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "ولل", "فلل", "لل", "و")
+_PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "ب", "ل", "ك", "ف")  # longest first
 _STEM_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 
 
@@ -139,16 +144,58 @@ def light_stem(word: str) -> str:
     return word
 
 
+def _fold_letters(word: str) -> str:
+    return word.replace("\u0649", "\u064a").replace("\u0629", "\u0647")
+
+
+def proclitic_reading(word: str) -> str:
+    """The stem of a normalised Arabic WORD read without its proclitic ("" if it has none to read).
+
+    The longest of _PROCLITICS it starts with is taken (never a shorter one: فلسطين is فـ لـ سطين);
+    what follows is a word of its own, kept if it is no stop word and its stem has 3+ letters. After
+    لـ, a word that starts with لـ is one only if it does not itself read as لـ + a word: للمدرسة is
+    لـ + المدرسة (light_stem's لل), للبنان is لـ + لبنان.
+    """
+    for proclitic in _PROCLITICS:
+        if word.startswith(proclitic):
+            rest = word[len(proclitic):]
+            if rest in SEARCH_STOP_WORDS or (proclitic[-1] == rest[:1] == "\u0644" and proclitic_reading(rest)):
+                return ""
+            stem = light_stem(_fold_letters(rest))
+            return stem if len(stem) >= 3 else ""
+    return ""
+
+
 @lru_cache(maxsize=200_000)
-def search_term(word: str) -> str:
-    """The index term of one normalised word ("" for a stop word)."""
+def search_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one normalised word: none for a stop word, else one or two.
+
+    1. Its light10 stem (light_stem): one prefix of _STEM_PREFIXES (و and the article's forms), then
+       the suffixes.
+    2. Its proclitic reading (proclitic_reading), when it differs: the word after the longest of
+       _PROCLITICS it starts with (بـ لـ كـ, فـ, or و/ف before بـ لـ كـ), read as a word of its own,
+       kept when it is no stop word and its stem has 3+ letters. "بموسكو" gives بموسكو and موسكو,
+       "لإيطاليا" لايطاليا and ايطاليا, "وبالكتاب" بالكتاب and كتاب.
+
+    Articles are indexed and queries looked up with both, the same way in the browser, so a word and
+    its proclitic forms share a term in both directions: "بموسكو" finds "في موسكو", "إيطاليا" finds
+    "لإيطاليا". No vocabulary is needed, and a word that merely begins with one of those letters keeps
+    its whole stem, so it still matches itself and its own forms: بنك (نك is too short), لبنان (بنان
+    has the stem بن) and فلسطين (read فـ لـ سطين, too short; never فـ لسطين) get no second term;
+    كتاب, فرنسا and بريطانيا get تاب, رنسا and ريطانيا too, which only their own forms share unless
+    another word has that stem (كمال also gives مال: the price of the rule). Known limits: فـ before a
+    word that begins with لـ/بـ/كـ reads the longer proclitic (فلبنان is not found by لبنان), and
+    light10's لل reads للبنان as لـ + البنان (بن) besides لـ + لبنان (لبن).
+    """
     if word in SEARCH_STOP_WORDS:
-        return ""
-    word = word.replace("\u0649", "\u064a").replace("\u0629", "\u0647")
-    return light_stem(word) if _ARABIC_WORD.fullmatch(word) else word
+        return ()
+    folded = _fold_letters(word)
+    if not _ARABIC_WORD.fullmatch(folded):
+        return (folded,)
+    stem, reading = light_stem(folded), proclitic_reading(word)
+    return (stem, reading) if reading and reading != stem else (stem,)
 
 
 def search_tokens(text: str) -> list[str]:
     """The index terms of a text, in order: what lunr stores and what a query is matched against."""
-    terms = (search_term(word) for word in _SEARCH_WORD.findall(search_normalize(text)))
-    return [term for term in terms if term]
+    return [term for word in _SEARCH_WORD.findall(search_normalize(text)) for term in search_terms(word)]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .arabic import _SEARCH_WORD, search_normalize, search_term
+from .arabic import search_tokens
 from .content import Article, plain_text
 
 LUNR_VERSION = "2.3.9"
@@ -39,7 +39,7 @@ _MAX_RUNS = 1_000_000  # past this many remembered runs start afresh: a long-liv
 
 
 def _terms_of(run: str) -> Any:
-    terms = tuple(t for t in map(search_term, _SEARCH_WORD.findall(search_normalize(run))) if t)
+    terms = tuple(search_tokens(run))  # a word may give two terms (arabic.search_terms)
     return terms[0] if len(terms) == 1 else terms or ""
 
 

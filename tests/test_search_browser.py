@@ -28,6 +28,14 @@ ARTICLES = {
     "2024/xss.md": article(title="<img src=x onerror=alert(1)> عنوان خبيث", date="2024-01-01",
                            body="نص عن الأمن الرقمي والحماية."),
     "2024/draft.md": article(title="مسودة", date="2024-02-01", draft="true", body="كلمة زمردية سرية جدا."),
+    # Proclitics: each article has the word in one form only.
+    "2024/italy.md": article(title="وفد تجاري يصل لإيطاليا", date="2024-03-01",
+                             body="وصل الوفد لإيطاليا صباح الأحد في زيارة تستمر ثلاثة أيام."),
+    "2024/bank.md": article(title="البنك المركزي يرفع الفائدة", date="2024-04-01",
+                            body="قرر البنك المركزي في لبنان رفع الفائدة."),
+    "2024/festival.md": article(title="مهرجان للأغنية", date="2024-05-01", body="أقيم المهرجان بفلسطين وسط حضور كبير."),
+    "2024/names.md": article(title="علي بن عامر يسجل", date="2024-06-01",
+                             body="سجل علي بن عامر هدفا، وتبادل الجمهور النكات في المدرجات."),
 }
 
 
@@ -92,6 +100,28 @@ def test_multi_word_query_ranks_the_article_with_both_words_first(page, search_u
     assert status == "نتيجتان"
     found, _ = results(page, search_url, "+حفتر +موسكو")
     assert found == ["2023/multi/"]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("بموسكو", ["2023/moscow/", "2023/multi/"]),  # both say موسكو, never بموسكو
+    ("إيطاليا", ["2024/italy/"]),  # it says only لإيطاليا
+    ("ايطاليا", ["2024/italy/"]),
+    ("بإيطاليا", ["2024/italy/"]),
+    ("لبنان", ["2024/bank/"]),  # not بن of علي بن عامر
+    ("بنك", ["2024/bank/"]),  # البنك; not النكات
+    ("فلسطين", ["2024/festival/"]),  # بفلسطين
+])
+def test_proclitic_forms_find_each_other(page, search_url: str, query: str, expected: list[str]) -> None:
+    found, status = results(page, search_url, query)
+    assert sorted(found) == expected, (query, found)
+    assert "تقريبية" not in status  # found by the query's own terms, not by the retry with one edit
+
+
+def test_a_word_found_through_its_proclitic_form_is_highlighted(page, search_url: str) -> None:
+    _found, status = results(page, search_url, "إيطاليا")
+    assert "تقريبية" not in status
+    marks = page.eval_on_selector_all(".search-result mark", "marks => marks.map(m => m.textContent)")
+    assert "لإيطاليا" in marks
 
 
 def test_a_drafts_unique_word_finds_nothing(page, search_url: str) -> None:
