@@ -110,6 +110,8 @@ def test_multi_word_query_ranks_the_article_with_both_words_first(page, search_u
     ("لبنان", ["2024/bank/"]),  # not بن of علي بن عامر
     ("بنك", ["2024/bank/"]),  # البنك; not النكات
     ("فلسطين", ["2024/festival/"]),  # بفلسطين
+    ("+بموسكو", ["2023/moscow/", "2023/multi/"]),  # required: any reading of the word, as without +
+    ("+ليبيا -بموسكو", []),
 ])
 def test_proclitic_forms_find_each_other(page, search_url: str, query: str, expected: list[str]) -> None:
     found, status = results(page, search_url, query)

@@ -59,7 +59,15 @@
           if (small) { everything = true; } else { need(shardsWithPrefix(manifest, term.slice(0, 2))); }
         });
       } else {
-        arabic.tokens(clause.term).forEach(function (term) { needed[shardOf(manifest, term)] = true; });
+        var terms = arabic.tokens(clause.term);
+        /* A word with a proclitic reading gives two terms, and lunr would require (or forbid) both;
+           every word giving the first gives the second too, so the second alone stands for the word. */
+        if (terms.length > 1 && clause.presence !== lunr.Query.presence.OPTIONAL) {
+          clause.term = terms[terms.length - 1];
+          clause.usePipeline = false;
+          terms = [clause.term];
+        }
+        terms.forEach(function (term) { needed[shardOf(manifest, term)] = true; });
       }
     });
     var positions = everything ? manifest.shards.map(function (_, i) { return i; }) : Object.keys(needed).map(Number);
