@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +36,7 @@ PHASE = re.compile(r"^  (\S.*?)\s+(\d+\.\d+) s wall")
 @dataclass
 class Run:
     wall: float
+    cpu: float  # user + system time of the process and its children: less sensitive to a busy machine
     phases: dict[str, float] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
 
@@ -54,13 +56,15 @@ class Run:
 def deploy(python: str, work: Path, www: Path, *extra: str) -> Run:
     """One `generate.py deploy` process, timed whole; its phase lines (ARSHIF_TIMINGS=1) parsed."""
     command = [python, str(ENGINE / "generate.py"), "deploy", "--root", str(work), "--to", str(www), *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "ARSHIF_TIMINGS": "1"},
                             stdin=subprocess.DEVNULL)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"deploy failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
-    run = Run(wall)
+    run = Run(wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     for line in (result.stderr + result.stdout).splitlines():
         found = PHASE.match(line)
         if found:
@@ -83,7 +87,7 @@ def load() -> str:
 
 
 def median(runs: list[Run], value: str) -> float:
-    derived = ("wall", "build_other", "without_search")
+    derived = ("wall", "cpu", "build_other", "without_search")
     return statistics.median(getattr(run, value) if value in derived else run.phase(value) for run in runs)
 
 
@@ -114,7 +118,7 @@ def main() -> int:
           f"({os.cpu_count()} CPUs)", flush=True)
 
     first = deploy(args.python, work, www)
-    print(f"first deploy: {first.wall:.1f} s", flush=True)
+    print(f"first deploy: {first.wall:.1f} s wall, {first.cpu:.1f} s cpu", flush=True)
     unchanged = [deploy(args.python, work, www) for _ in range(args.runs)]
     checked: list[Run] = []
     unchecked: list[Run] = []
@@ -126,16 +130,18 @@ def main() -> int:
         published = www / article.parent.name / article.stem / "index.html"
         if not published.is_file() or mark not in published.read_text(encoding="utf-8"):
             sys.exit(f"the edit of {article} is not in {www}")
-        print(f"  edit {number + 1}: {run.wall:.2f} s{' (--no-check)' if number % 2 else ''}", flush=True)
+        print(f"  edit {number + 1}: {run.wall:.2f} s wall, {run.cpu:.2f} s cpu{' (--no-check)' if number % 2 else ''}",
+              flush=True)
 
     rows = [("nothing changed", unchanged), ("one edit", checked), ("one edit, --no-check", unchecked)]
     print(f"\n{len(articles)} articles, median of {args.runs} runs each; load average now {load()}\n")
-    print("| deploy --to DIR | wall | build | of which search index | build without search | link check "
+    print("| deploy --to DIR | wall | cpu | build | of which search index | build without search | link check "
           "| publish | wall without search |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, runs in rows:
         wall, search = median(runs, "wall"), median(runs, "search index")
-        print(f"| {name} | {wall:.2f} s | {median(runs, 'deploy build'):.2f} s | {search:.2f} s "
+        print(f"| {name} | {wall:.2f} s | {median(runs, 'cpu'):.2f} s | {median(runs, 'deploy build'):.2f} s "
+              f"| {search:.2f} s "
               f"| {median(runs, 'build_other'):.2f} s | {median(runs, 'link check'):.2f} s "
               f"| {median(runs, 'publish'):.2f} s | {median(runs, 'without_search'):.2f} s |")
     shown = sorted(checked, key=lambda r: r.wall)[len(checked) // 2]
