@@ -22,7 +22,7 @@
   var ORIGINAL_WORD = /[a-zA-Z0-9\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+/g;
   var requests = {};
   var generation = 0;
-  var shown = { results: [], count: 0, terms: {} };
+  var shown = { results: [], terms: {}, status: '', statusClass: '', count: 0 };  /* count: how many are on the page */
 
   function get(path) {
     if (!requests[path]) {
@@ -82,13 +82,13 @@
     return paragraph;
   }
 
-  function showResult(manifest, result, terms) {
-    var item = element('li', 'entry search-result');
-    list.appendChild(item);
+  /* One result's list item, built off the page once its bundle is here. */
+  function resultItem(manifest, result, terms) {
     var number = refNumber(result.ref);
     return get('docs/' + Math.floor(number / manifest.bundle) + '.json')
       .then(function (bundle) {
         var doc = bundle[String(number)], body = doc.text;
+        var item = element('li', 'entry search-result');
         var heading = element('h2', 'entry-title'), link = element('a', '', '');
         link.href = doc.url;
         link.appendChild(markedText(doc.title, terms));
@@ -104,6 +104,7 @@
           doc.tags.forEach(function (tag) { tags.appendChild(element('li', '', tag)); });
           item.appendChild(tags);
         }
+        return item;
       });
   }
 
@@ -120,12 +121,33 @@
     return fragment;
   }
 
-  function showMore(manifest) {
-    var from = list.children.length, until = Math.min(shown.results.length, from + PAGE);
-    var pending = [];
-    for (var i = from; i < until; i++) pending.push(showResult(manifest, shown.results[i], shown.terms));
-    more.hidden = until >= shown.results.length;
-    return Promise.all(pending);
+  /* The next page of SHOWN's results, built whole before it goes on the page (nothing on the page
+     grows or moves while its bundles load); FIRST replaces the list and sets the status with it. */
+  function showMore(manifest, first) {
+    var mine = generation, from = first ? 0 : shown.count;
+    var until = Math.min(shown.results.length, from + PAGE), pending = [];
+    for (var i = from; i < until; i++) pending.push(resultItem(manifest, shown.results[i], shown.terms));
+    return Promise.all(pending).then(function (items) {
+      if (mine !== generation) return false;
+      var fragment = document.createDocumentFragment();
+      items.forEach(function (item) { fragment.appendChild(item); });
+      if (first) {
+        status.textContent = shown.status;
+        status.className = shown.statusClass;
+        list.textContent = '';
+      }
+      list.appendChild(fragment);
+      shown.count = until;
+      more.hidden = until >= shown.results.length;
+      return true;
+    });
+  }
+
+  function showStatus(text, className) {
+    list.textContent = '';
+    more.hidden = true;
+    status.textContent = text;
+    status.className = className;
   }
 
   /* The same words, each allowed one edit: what a query with no results is tried again as. */
@@ -135,11 +157,11 @@
     return words.length ? words.map(function (word) { return word + '~1'; }).join(' ') : null;
   }
 
+  /* The results of the box's query. The results shown stay until the new ones are ready, and the
+     status line, which has room for its line, changes with them. */
   function search() {
     var text = input.value.trim(), mine = ++generation;
-    list.textContent = '';
-    more.hidden = true;
-    if (!text) { status.textContent = ''; app.setAttribute('data-state', 'idle'); return Promise.resolve(); }
+    if (!text) { showStatus('', ''); app.setAttribute('data-state', 'idle'); return Promise.resolve(); }
     app.setAttribute('data-state', 'searching');
     return get('index.json').then(function (manifest) {
       var approximate = false;
@@ -158,19 +180,18 @@
         }
         var terms = {};
         results.forEach(function (r) { Object.keys(r.matchData.metadata).forEach(function (t) { terms[t] = true; }); });
-        shown = { results: results, terms: terms };
-        status.textContent = results.length ? (approximate ? 'نتائج تقريبية: ' : '') + countText(results.length)
-                                            : 'لا نتائج لـ «' + text + '»';
-        status.className = results.length ? (approximate ? 'approximate' : '') : 'no-results';
-        return showMore(manifest).then(function () {
-          if (mine === generation) app.setAttribute('data-state', 'done');
+        shown = { results: results, terms: terms, count: 0,
+                  status: results.length ? (approximate ? 'نتائج تقريبية: ' : '') + countText(results.length)
+                                         : 'لا نتائج لـ «' + text + '»',
+                  statusClass: results.length ? (approximate ? 'approximate' : '') : 'no-results' };
+        return showMore(manifest, true).then(function (current) {
+          if (current) app.setAttribute('data-state', 'done');
         });
       });
     }).catch(function (error) {
       if (mine !== generation) return;
-      status.textContent = error instanceof lunr.QueryParseError ? 'صيغة البحث غير صحيحة: ' + error.message
-                                                               : 'تعذر البحث: ' + error.message;
-      status.className = 'no-results';
+      showStatus(error instanceof lunr.QueryParseError ? 'صيغة البحث غير صحيحة: ' + error.message
+                                                       : 'تعذر البحث: ' + error.message, 'no-results');
       app.setAttribute('data-state', 'done');
     });
   }
@@ -186,6 +207,9 @@
   function fromAddress() {
     var params = new URLSearchParams(location.search);
     input.value = params.get('q') || '';
+    /* The box is right to left in the page (an empty dir=auto box is left to right, and its Arabic
+       query would flip it, moving its clear button: a layout shift); from now on it follows its text. */
+    input.dir = 'auto';
     sort.value = params.get('sort') === 'newest' ? 'newest' : 'relevance';
     search();
   }
@@ -202,7 +226,12 @@
     history.pushState(null, '', address());
     search();
   });
-  more.addEventListener('click', function () { get('index.json').then(showMore); });
+  more.addEventListener('click', function () {
+    if (more.disabled) return;  /* one page at a time */
+    more.disabled = true;
+    function ready() { more.disabled = false; }
+    get('index.json').then(function (manifest) { return showMore(manifest, false); }).then(ready, ready);
+  });
   window.addEventListener('popstate', fromAddress);
   /* Arrow keys move between the search box and the results. */
   document.addEventListener('keydown', function (event) {
