@@ -64,15 +64,51 @@ class _Entry:
 
 
 class BodyStore:
-    """Article HTML by source digest, in SQLite: read lazily, so a build never holds every body."""
+    """Article HTML by source digest, in SQLite: read lazily, so a build never holds every body.
+
+    A damaged database costs time only: once any statement reports damage the store is BROKEN for
+    the rest of the build (reads find nothing, so bodies are parsed again; writes are dropped), and
+    close() starts it afresh, when no worker holds it any more.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pending: dict[str, str] = {}
         self.pending_terms: dict[str, bytes] = {}
         self.pending_blobs: dict[tuple[str, int], bytes | None] = {}
+        self.broken = False
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        self._owner = os.getpid()
+
+    def _damaged(self) -> None:
+        self.broken = True
+        self.pending.clear()
+        self.pending_terms.clear()
+        self.pending_blobs.clear()
+
+    def _read(self, sql: str, *arguments: Any) -> Any:
+        if self.broken:
+            return None
+        try:
+            return self._db().execute(sql, arguments).fetchone()
+        except sqlite3.DatabaseError:
+            self._damaged()
+            return None
+
+    def _write(self, *statements: tuple[str, Any]) -> None:
+        """Run STATEMENTS (sql and its rows, or None for one run) in one transaction."""
+        if self.broken:
+            return
+        try:
+            with self._db() as db:
+                for sql, rows in statements:
+                    if rows is None:
+                        db.execute(sql)
+                    else:
+                        db.executemany(sql, rows)
+        except sqlite3.DatabaseError:
+            self._damaged()
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
@@ -90,10 +126,16 @@ class BodyStore:
         try:
             self._create()
         except sqlite3.DatabaseError:
-            self.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._start_afresh()
             self._create()
+
+    def _start_afresh(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.broken = False
 
     def _create(self) -> None:
         db = self._db()
@@ -114,23 +156,28 @@ class BodyStore:
     def get(self, digest: str) -> str | None:
         if digest in self.pending:
             return self.pending[digest]
-        try:
-            row = self._db().execute("SELECT html FROM bodies WHERE digest = ?", (digest,)).fetchone()
-        except sqlite3.DatabaseError:
-            return None
+        row = self._read("SELECT html FROM bodies WHERE digest = ?", digest)
         return row[0] if row else None
 
-    def flush(self) -> None:
-        """Write pending bodies, term counts and files, so worker processes and later builds can read them."""
+    def flush(self, strict: bool = False) -> None:
+        """Write pending bodies, term counts and files, so worker processes and later builds can read them.
+
+        STRICT (in a worker) raises on damage instead, so the bodies go back to the main process.
+        """
         if self.pending or self.pending_terms or self.pending_blobs:
-            blobs = self.pending_blobs.items()
-            with self._db() as db:
-                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", self.pending.items())
-                db.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?)", self.pending_terms.items())
-                db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)",
-                               ((k, n, d) for (k, n), d in blobs if d is not None))
-                db.executemany("DELETE FROM blobs WHERE kind = ? AND number = ?",
-                               ((k, n) for (k, n), d in blobs if d is None))
+            blobs = list(self.pending_blobs.items())
+            statements = [
+                ("INSERT OR REPLACE INTO bodies VALUES (?, ?)", list(self.pending.items())),
+                ("INSERT OR REPLACE INTO terms VALUES (?, ?)", list(self.pending_terms.items())),
+                ("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", [(k, n, d) for (k, n), d in blobs if d is not None]),
+                ("DELETE FROM blobs WHERE kind = ? AND number = ?", [(k, n) for (k, n), d in blobs if d is None]),
+            ]
+            if strict:
+                with self._db() as db:
+                    for sql, rows in statements:
+                        db.executemany(sql, rows)
+            else:
+                self._write(*statements)
             self.pending.clear()
             self.pending_terms.clear()
             self.pending_blobs.clear()
@@ -139,10 +186,7 @@ class BodyStore:
         """An encoded file kept for the next build (a search shard or bundle); None when there is none."""
         if (kind, number) in self.pending_blobs:
             return self.pending_blobs[(kind, number)]
-        try:
-            row = self._db().execute("SELECT data FROM blobs WHERE kind = ? AND number = ?", (kind, number)).fetchone()
-        except sqlite3.DatabaseError:
-            return None
+        row = self._read("SELECT data FROM blobs WHERE kind = ? AND number = ?", kind, number)
         return row[0] if row else None
 
     def get_named(self, kind: str, name: str) -> bytes | None:
@@ -166,13 +210,12 @@ class BodyStore:
     def layout_is(self, layout: Any) -> bool:
         """Whether the kept search files are those of LAYOUT (a build stopped half-way leaves them not)."""
         mark = self.get_blob("layout", 0)
-        return layout is not None and bool(mark) and mark == str(layout.generation).encode()
+        return layout is not None and not self.broken and bool(mark) and mark == str(layout.generation).encode()
 
     def forget_blobs(self) -> None:
         """Before every file is made afresh: none of the old ones may be read back."""
         self.pending_blobs.clear()
-        with self._db() as db:
-            db.execute("DELETE FROM blobs")
+        self._write(("DELETE FROM blobs", None))
 
     def put_terms(self, key: str, counts: Any) -> None:
         """Keep an article's search term counts (KEY starts with its source digest)."""
@@ -181,30 +224,33 @@ class BodyStore:
             self.flush()
 
     def get_terms(self, key: str) -> Any:
+        if key in self.pending_terms:
+            return pickle.loads(self.pending_terms[key])
+        row = self._read("SELECT data FROM terms WHERE key = ?", key)
         try:
-            row = self._db().execute("SELECT data FROM terms WHERE key = ?", (key,)).fetchone()
             return pickle.loads(row[0]) if row else None
         except Exception:  # a damaged row only costs counting the article again
             return None
 
     def keep_only(self, digests: set[str]) -> None:
         """Drop the bodies of articles that are gone or changed."""
-        with self._db() as db:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM live")
-            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
-            db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
-            db.execute("DELETE FROM terms WHERE substr(key, 1, 64) NOT IN (SELECT digest FROM live)")
+        self._write(("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)", None),
+                    ("DELETE FROM live", None),
+                    ("INSERT OR IGNORE INTO live VALUES (?)", [(d,) for d in digests]),
+                    ("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)", None),
+                    ("DELETE FROM terms WHERE substr(key, 1, 64) NOT IN (SELECT digest FROM live)", None))
 
     def forget(self, digests: set[str]) -> None:
         """Drop the bodies and term counts of DIGESTS (articles changed or gone since the last build)."""
-        if not digests:
-            return
-        with self._db() as db:
-            db.executemany("DELETE FROM bodies WHERE digest = ?", ((d,) for d in digests))
-            db.executemany("DELETE FROM terms WHERE key >= ? AND key < ?", ((d, d + "~") for d in digests))
+        if digests:
+            self._write(("DELETE FROM bodies WHERE digest = ?", [(d,) for d in digests]),
+                        ("DELETE FROM terms WHERE key >= ? AND key < ?", [(d, d + "~") for d in digests]))
 
     def close(self) -> None:
+        """Close this process's connection; in the process that made the store, start a damaged one afresh."""
+        if self.broken and os.getpid() == self._owner:
+            self._start_afresh()
+            return
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
@@ -303,7 +349,7 @@ class BuildCache:
         for article in articles:
             self.bodies.pending[article.digest] = article.body_html
         try:
-            self.bodies.flush()
+            self.bodies.flush(strict=True)
         except sqlite3.Error:
             self.bodies.pending.clear()
             return articles

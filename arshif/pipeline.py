@@ -85,6 +85,7 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     shaped = _read_and_assemble(request, cache, last, lap)
     trusted = last.key == shaped.key
     cache.bodies.flush()
+    cache.bodies.close()
     bodies = Bodies(request.config, cache)
     present = frozenset(cache.summary.outputs) if cache.in_session and cache.summary.outputs else None
     with SiteWriter(request.output, request.config.precompress, present) as writer:
@@ -128,6 +129,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     """Read the articles (parsing only the changed ones) and place the publishable ones in the site."""
     config = request.config
     cache.load_index()
+    cache.bodies.close()  # no connection is carried into forked workers (SQLite forbids it)
     articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
     lap("read articles")
     static_paths = static_sources(request.scan)
