@@ -54,7 +54,7 @@ def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, f
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _outputs_intact(output: Path, outputs: tuple[str, ...]) -> bool:
+def _outputs_intact(output: Path, outputs: list[str]) -> bool:
     """Every file the last build wrote is still there (someone may have deleted some)."""
     top = str(output) + os.sep
     try:

@@ -263,8 +263,12 @@ class Summary:
     signature: Any = None
     next_due: datetime | None = None
     counts: tuple[int, int, int] = (0, 0, 0)
-    outputs: tuple[str, ...] = ()
+    listing: str = ""  # the last build's site files, one per line (one string loads faster than thousands)
     precompressed: bool = True  # whether those outputs got .gz/.br copies
+
+    @property
+    def outputs(self) -> list[str]:
+        return self.listing.split("\n") if self.listing else []
 
 
 @dataclass

@@ -112,10 +112,11 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         files = writer.count
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
-    made = {job.path: (job.digest, reads[job.path] if job.path in rendered else last.pages[job.path][1])
-            for job in plan.jobs}
+    keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
+    made = {job.path: (job.digest, frozenset([keys.setdefault(k, k) for k in reads[job.path]])
+                       if job.path in rendered else last.pages[job.path][1]) for job in plan.jobs}
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
-                       (len(site.articles), len(pages), len(site.tags)), tuple(sorted(expected)),
+                       (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
                        request.config.precompress),
                Record(shaped.key, made, shaped.states, copied, sitemap, search.search, search.search_files,
                       search.search_layout, shaped.template_refs, related_of(site)))
