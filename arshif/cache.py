@@ -42,7 +42,7 @@ def _load_entry(path: Path, kind: type) -> Any:
     """The dataclass of KIND saved at PATH, or None when it is missing, damaged or of another version."""
     data = _load_pickle(path)
     entry = data.get("entry") if data else None
-    if not isinstance(entry, kind) or not all(hasattr(entry, f.name) for f in fields(kind)):
+    if not isinstance(entry, kind) or not all(f.name in vars(entry) for f in fields(kind)):
         return None  # of another version of Arshif
     return entry
 

@@ -113,8 +113,8 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
     keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
-    made = {job.path: (job.digest, frozenset([keys.setdefault(k, k) for k in reads[job.path]])
-                       if job.path in rendered else last.pages[job.path][1]) for job in plan.jobs}
+    made = {job.path: (job.digest, frozenset([keys.setdefault(k, k) for k in (
+        reads[job.path] if job.path in rendered else last.pages[job.path][1])])) for job in plan.jobs}
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
                        (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
                        request.config.precompress),
