@@ -32,9 +32,9 @@ from .arabic import SEARCH_LABEL
 from .search import FIELDS, LUNR_VERSION, SearchDocument, field_terms
 
 LAYOUT_VERSION = 3
-BOUNDARY_EVERY = 512  # one term in this many starts a shard (terms per shard, on average)
+BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
-BUNDLE = 16  # documents per result bundle
+BUNDLE = 20  # documents per result bundle
 SNIPPET_CHARACTERS = 240
 
 Counts = list[tuple[dict[str, int], int]]  # per field: term frequencies and the field's length
