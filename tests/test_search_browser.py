@@ -187,3 +187,11 @@ def test_one_query_fetches_only_part_of_the_index(page, search_url: str) -> None
     assert len(shards) == 1
     assert [url.rsplit("/", 1)[1] for url in docs] == ["0.json"]  # both results are in the first bundle
     assert len(set(fetched)) == len(fetched)
+
+
+def test_a_query_with_no_results_is_tried_again_with_one_edit_and_says_so(page, search_url: str) -> None:
+    found, status = results(page, search_url, "اسطنبوك")  # one letter off إسطنبول
+    assert "2021/hamza/" in found
+    assert status.startswith("نتائج تقريبية")
+    found, status = results(page, search_url, "+اسطنبوك")  # an operator: the query is taken as written
+    assert found == [] and "تقريبية" not in status
