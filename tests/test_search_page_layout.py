@@ -100,14 +100,19 @@ def test_a_new_query_replaces_the_results_at_once(sample: str, browser) -> None:
     page.goto(sample + "search/?q=" + quote("ليبيا"))
     page.wait_for_selector("#search-app[data-state=done]", state="attached", timeout=15000)
     form = page.locator("#search-form").bounding_box()
+    # Every change the list goes through is recorded: it must never be empty or half-built.
+    page.evaluate("""() => {
+        window.listStates = [];
+        const list = document.getElementById('search-results');
+        new MutationObserver(() => window.listStates.push([list.querySelectorAll('.search-result').length,
+                                                          list.querySelectorAll('.search-result h2 a').length]))
+            .observe(list, {childList: true, subtree: true});
+    }""")
     page.fill("#search-input", "روسيا")
-    # Until the new results are ready, the old ones stay whole: the list is never empty or half-built.
-    during = page.wait_for_function("""() => document.querySelector('#search-app').dataset.state === 'searching'
-        && [document.querySelectorAll('.search-result').length,
-            document.querySelectorAll('.search-result h2 a').length]""")
-    items, links = during.json_value()
-    assert items > 0 and items == links
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'روسيا'")  # its search began
     page.wait_for_selector("#search-app[data-state=done]", state="attached", timeout=15000)
+    states = page.evaluate("window.listStates")
+    assert states and all(items > 0 and items == links for items, links in states), states
     titles = page.eval_on_selector_all(".search-result h2", "hs => hs.map(h => h.textContent)")
     assert titles and all(len(t) > 0 for t in titles)
     assert page.locator("#search-form").bounding_box() == form
