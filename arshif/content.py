@@ -10,20 +10,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
-
-import yaml
 
 if TYPE_CHECKING:
     import markdown
 
 from .arabic import isolate_latin, slugify, to_digits
 from .config import Config
-from .pool import batches_of, map_forked
 from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
@@ -64,14 +61,22 @@ class Article:
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
 
-class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML that leaves dates as text, so impossible dates get our message, not a crash."""
+@cache
+def _front_matter_loader() -> Any:
+    """Safe YAML that leaves dates as text, so impossible dates get our message, not a crash.
 
+    Made on first use: a build with nothing to do never imports YAML.
+    """
+    import yaml
 
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return FrontMatterLoader
 
 
 def new_markdown() -> markdown.Markdown:
@@ -135,7 +140,9 @@ def split_front_matter(text: str) -> tuple[str, str]:
 
 def parse_front_matter(front: str) -> tuple[dict[str, Any], dict[str, int]]:
     """The front matter as a dict and the line of each key (counted from the file's first line)."""
-    loader = _FrontMatterLoader(front)
+    import yaml
+
+    loader = _front_matter_loader()(front)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -412,6 +419,8 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     problems: list[Problem] = []
     done = len(found)
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+        from .pool import batches_of, map_forked  # here: a build with nothing to do never starts workers
+
         batches = batches_of(jobs, PARSE_BATCH)
         outcomes = (outcome for batch in map_forked(_parse_many, (config, store), batches, workers)
                     for outcome in batch)
