@@ -77,6 +77,7 @@ class Layout:
     """The search files' shape between builds: document numbers and where shards start."""
 
     version: int = LAYOUT_VERSION
+    shape: tuple[int, ...] = ()  # the constants it was cut with (see _shape): others mean starting afresh
     generation: int = 0  # which build made it: the kept files say which layout they belong to
     numbers: dict[str, int] = field(default_factory=dict)  # article source -> document number
     entries: dict[int, Entry] = field(default_factory=dict)
@@ -326,6 +327,11 @@ class SearchUpdate:
                       "shards": [[start, shard_id(start)] for start in layout.starts]})
 
 
+def _shape() -> tuple[int, ...]:
+    """What the files' layout is cut by; read when used, so a test may set small shards."""
+    return (LAYOUT_VERSION, BOUNDARY_EVERY, SHARD_MAX, BUNDLE, SNIPPET_CHARACTERS)
+
+
 def update_search(layout: Layout | None, items: Iterable[SearchItem],
                   store: CountStore) -> tuple[Layout, SearchUpdate]:
     """Bring the search files to ITEMS (the published articles, oldest first); returns what changed.
@@ -334,7 +340,7 @@ def update_search(layout: Layout | None, items: Iterable[SearchItem],
     """
     items = list(items)
     generation = layout.generation + 1 if layout is not None else 1
-    if layout is not None and layout.version == LAYOUT_VERSION:
+    if layout is not None and layout.version == LAYOUT_VERSION and layout.shape == _shape():
         update = SearchUpdate(layout, store)
         if _patch(update, items):
             update.apply()
@@ -393,6 +399,7 @@ def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpd
     pieces = cut(sorted(postings), flats, "")
     postings.clear()
     layout = update.layout
+    layout.shape = _shape()
     layout.starts = [start for start, _ in pieces]
     for start, data in pieces:
         store.put_named("shard", start, data)

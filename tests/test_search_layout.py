@@ -152,3 +152,14 @@ def test_a_lost_count_starts_afresh_with_the_same_files(small_shards: None) -> N
     layout, update = update_search(layout, items, store)
     assert files_of(update) == cold(items)
     assert isinstance(layout, Layout) and layout.generation == 2
+
+
+def test_files_cut_with_other_constants_are_made_afresh(small_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade that cuts shards differently, an edit must not leave old boundaries around it."""
+    items = [item(f"a{n}", random_text(random.Random(n)), n) for n in range(30)]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 3)
+    items[4] = item("a4", "نص جديد", 4)
+    _layout, update = update_search(layout, items, store)
+    assert files_of(update) == cold(items)
