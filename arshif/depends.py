@@ -2,11 +2,11 @@
 
 Nothing here lists by hand which fields a template shows. While a page renders, every attribute or
 item a template reads of an article, tag, year or month is recorded as a *key*; the build keeps, per
-page, its key set and a digest of its context. Each key has a *state* computed from the site: an
+page, its key set and its context (which objects it holds). Each key has a *state* computed from the site: an
 article's state is its source digest (every field of an article comes from its file and the parse
 settings) with its resolved tags; a tag's name and its list of articles are separate keys, so a
 page showing a tag's name is not rendered again when an article joins the tag. A page is rendered
-again when its context digest changed or the state of any key it read changed.
+again when its context changed or the state of any key it read changed.
 """
 
 from __future__ import annotations
@@ -112,13 +112,13 @@ class Recorder:
         return reads
 
 
-def stale(pages: Mapping[str, tuple[Any, frozenset[Key]]], digests: Mapping[str, Any],
+def stale(pages: Mapping[str, tuple[Any, frozenset[Key]]], contexts: Mapping[str, Any],
           before: Mapping[Key, str], now: Mapping[Key, str]) -> set[str]:
     """The outputs to make again: new ones, ones whose context changed, ones that read a changed key."""
     changed = {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}
     todo = set()
-    for path, digest in digests.items():
+    for path, context in contexts.items():
         known = pages.get(path)
-        if known is None or known[0] != digest or not changed.isdisjoint(known[1]):
+        if known is None or known[0] != context or not changed.isdisjoint(known[1]):
             todo.add(path)
     return todo

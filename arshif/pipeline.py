@@ -71,11 +71,20 @@ class Shaped:
 
 @dataclass
 class Plan:
-    """Every output of the build with its context digest, and which must be made again."""
+    """Every output of the build with its context key, and which must be made again."""
 
     jobs: list[Job]
-    digests: dict[str, Any]
+    contexts: dict[str, Any]
     todo: list[int]
+
+
+@dataclass(frozen=True)
+class SearchFiles:
+    """What a build's search step leaves for the next: what the index was made from, its files, its layout."""
+
+    digest: str
+    files: list[str]
+    layout: Any
 
 
 def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
@@ -103,8 +112,8 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
         search = _write_search(shaped, bodies, writer, cache, last if trusted else Record())
         lap("search index")
-        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.digests)
-                    | set(sitemap_names(shaped.pages)) | set(search.search_files))
+        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.contexts)
+                    | set(sitemap_names(shaped.pages)) | set(search.files))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
         writer.commit(expected, previous, cache.summary.precompressed)
@@ -113,14 +122,14 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
     keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
-    made = {job.path: (job.digest, frozenset([keys.setdefault(k, k) for k in (
+    made = {job.path: (job.context, frozenset([keys.setdefault(k, k) for k in (
         reads[job.path] if job.path in rendered else last.pages[job.path][1])])) for job in plan.jobs}
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
                        (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
                        request.config.precompress),
-               Record(shaped.key, made, shaped.states, copied, sitemap, search.search, search.search_files,
-                      search.search_layout, shaped.template_refs, related_of(site)))
-    cache.bodies.mark_layout(search.search_layout)
+               Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
+                      search.layout, shaped.template_refs, related_of(site)))
+    cache.bodies.mark_layout(search.layout)
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
@@ -179,36 +188,33 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
 
 
 def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> Plan:
-    """Every page and feed with its context digest; those whose context or reads changed are to do."""
+    """Every page and feed with its context key; those whose context or reads changed are to do."""
     site, config = shaped.site, shaped.site.config
     jobs: list[Job] = []
     for spec in feed_specs(site):
         items = spec.items(config.feeds_items)
         for kind, name in FEED_NAMES.items():
-            digest = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
-                                    shaped.key)
-            jobs.append(Job(spec.folder + name, digest, partial(render_feed, site, spec, kind, bodies.get),
+            context = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
+                                  shaped.key)
+            jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.get),
                             reads=frozenset(("a", a.source) for a in items)))
     for page in shaped.pages:
-        digest = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
-                                shaped.key)
-        jobs.append(Job(page.output_path, digest, partial(_render_one, shaped.env, page, bodies), page))
-    digests = {job.path: job.digest for job in jobs}
-    due = stale(last.pages, digests, last.states, shaped.states)
+        context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
+                              shaped.key)
+        jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies), page))
+    contexts = {job.path: job.context for job in jobs}
+    due = stale(last.pages, contexts, last.states, shaped.states)
     todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
-    return Plan(jobs, digests, todo)
+    return Plan(jobs, contexts, todo)
 
 
-def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache, last: Record) -> Record:
-    """The search files, when an article they hold changed: only the shards and bundles it touches.
-
-    Returns the search part of this build's record.
-    """
+def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache,
+                  last: Record) -> SearchFiles:
+    """The search files, when an article they hold changed: only the shards and bundles it touches."""
     site, config = shaped.site, shaped.site.config
     digest = hashlib.sha256(repr((shaped.key, article_digests(site.articles, shaped.states))).encode()).hexdigest()
-    kept = Record(search=digest, search_files=last.search_files, search_layout=last.search_layout)
     if last.search == digest and not any(writer.missing(path) for path in last.search_files):
-        return kept
+        return SearchFiles(digest, last.search_files, last.search_layout)
     layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
     tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]
 
@@ -235,7 +241,7 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
             data = update.kept(path)
             if data is not None:
                 writer.write(path, data)
-    return Record(search=digest, search_files=files, search_layout=layout)
+    return SearchFiles(digest, files, layout)
 
 
 class Stopwatch:
@@ -281,13 +287,13 @@ class Bodies:
 
 @dataclass(frozen=True)
 class Job:
-    """One output file to make: where it goes, the digest of its context, and how to make it.
+    """One output file to make: where it goes, the key of its context, and how to make it.
 
     A page's reads are recorded while it renders; an output made in Python states them (READS).
     """
 
     path: str
-    digest: Any
+    context: Any
     make: Callable[[], str | bytes]
     page: Page | None = None
     reads: frozenset[Key] = frozenset()
