@@ -197,7 +197,11 @@ def lead_summary(body_html: str, length: int) -> str:
     The lead is the first paragraph with text: one holding only a photo does not count.
     """
     paragraphs = (plain_text(p) for p in re.findall(r"<p>(.*?)</p>", body_html, re.DOTALL))
-    text = next((p for p in paragraphs if p), "") or plain_text(body_html)
+    return cut_on_word(next((p for p in paragraphs if p), "") or plain_text(body_html), length)
+
+
+def cut_on_word(text: str, length: int) -> str:
+    """TEXT, or its first words up to LENGTH characters and "…": never half a word."""
     if len(text) <= length:
         return text
     cut = text[:length + 1].rsplit(" ", 1)[0] if " " in text[:length + 1] else text[:length]

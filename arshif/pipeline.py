@@ -21,6 +21,7 @@ from .config import Config
 from .content import (
     Article,
     ArticleError,
+    cut_on_word,
     load_articles,
     missing_templates,
     new_markdown,
@@ -224,7 +225,7 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
         def shows(document: SearchDocument) -> dict[str, Any]:
             return {"url": site_url(config, article.url), "title": article.title,
                     "date": local_date(article.date, config), "iso": article.date.isoformat(), "tags": tags,
-                    "text": document.fields["body"][:SNIPPET_CHARACTERS]}
+                    "text": cut_on_word(document.fields["body"], SNIPPET_CHARACTERS)}
 
         return SearchItem(article.source, article.digest + tags_key + "".join(tags),
                           article.date.toordinal() - DAY_ZERO, partial(search_document, article, tags, bodies.get),

@@ -175,3 +175,13 @@ def test_scores_from_many_shards_equal_lunr_py_on_thousands_of_documents(tmp_pat
     # A fuzzy term looks only at words sharing its first two letters on a large index: fewer matches, never others.
     near, everywhere = ({ref for ref, _ in report[fuzzy][side]} for side in ("sharded", "full"))
     assert near and near <= everywhere and report[fuzzy]["shards"] < report[fuzzy]["of"]
+
+
+def test_a_result_shows_the_opening_of_its_article_in_whole_words(site: SiteMaker) -> None:
+    words = [f"كلمة{n}" for n in range(200)]
+    site.add("2020/long.md", article(title="طويل", body=" ".join(words)))
+    site.build()
+    bundle = json.loads((site.out / "search/docs/0.json").read_text(encoding="utf-8"))
+    text = bundle["0"]["text"]
+    assert text.endswith("…") and len(text) <= 241
+    assert text[:-1].split() == words[:len(text[:-1].split())]
