@@ -9,7 +9,7 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__, deploy, serve
+from . import __version__
 from .arabic import slugify
 from .build import build_site
 from .config import load_config
@@ -40,7 +40,12 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="override base_url from site.toml (e.g. for a preview host)")
 
 
-def make_parser() -> argparse.ArgumentParser:
+# Commands whose parsers live here; the others' come with their (heavier) modules.
+OWN_COMMANDS = ("build", "check", "new")
+
+
+def make_parser(everything: bool = True) -> argparse.ArgumentParser:
+    """The command line; without EVERYTHING only OWN_COMMANDS, so a build does not import serve and deploy."""
     parser = argparse.ArgumentParser(prog="generate.py", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"Arshif {__version__}")
@@ -70,8 +75,11 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--tags", default="", help="comma-separated tags, e.g. libya,russia")
     new.add_argument("--author", default="", help="the author's name")
 
-    serve.add_parser(commands, common)
-    deploy.add_parser(commands, common)
+    if everything:
+        from . import deploy, serve
+
+        serve.add_parser(commands, common)
+        deploy.add_parser(commands, common)
     return parser
 
 
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
-    args = make_parser().parse_args(argv)
+    args = make_parser(everything=argv[0] not in OWN_COMMANDS).parse_args(argv)
     root: Path = args.root
     try:
         if args.command == "new":
