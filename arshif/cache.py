@@ -18,7 +18,7 @@ from typing import Any
 
 from .content import Article, scan_files, source_digest
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 
@@ -277,7 +277,7 @@ class Record:
     state of every key it read (see depends.py), the static files copied, and the search files."""
 
     key: str = ""
-    pages: dict[str, tuple[Any, frozenset[Any]]] = field(default_factory=dict)
+    pages: dict[str, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)  # reads as tuples: they load faster
     states: dict[Any, str] = field(default_factory=dict)
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""
@@ -286,6 +286,7 @@ class Record:
     search_layout: Any = None
     template_refs: dict[str, frozenset[Any]] = field(default_factory=dict)  # template source digest -> names
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # site.related_of: found from what, and them
+    folders: dict[str, int] = field(default_factory=dict)  # output folders as this build left them: SiteWriter
 
 
 @dataclass

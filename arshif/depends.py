@@ -112,7 +112,7 @@ class Recorder:
         return reads
 
 
-def stale(pages: Mapping[str, tuple[Any, frozenset[Key]]], contexts: Mapping[str, Any],
+def stale(pages: Mapping[str, tuple[Any, tuple[Key, ...]]], contexts: Mapping[str, Any],
           before: Mapping[Key, str], now: Mapping[Key, str]) -> set[str]:
     """The outputs to make again: new ones, ones whose context changed, ones that read a changed key."""
     changed = {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}

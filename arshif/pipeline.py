@@ -97,8 +97,10 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     cache.bodies.flush()
     cache.bodies.close()
     bodies = Bodies(request.config, cache)
-    present = frozenset(cache.summary.outputs) if cache.in_session and cache.summary.outputs else None
-    with SiteWriter(request.output, request.config.precompress, present) as writer:
+    left = frozenset(cache.summary.outputs)
+    present = left if cache.in_session and left else None
+    with SiteWriter(request.output, request.config.precompress, present,
+                    (left, last.folders) if trusted else None) as writer:
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")
@@ -120,20 +122,28 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
         files = writer.count
+        folders = writer.folder_times()
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
-    keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
-    made = {job.path: (job.context, frozenset([keys.setdefault(k, k) for k in (
-        reads[job.path] if job.path in rendered else last.pages[job.path][1])])) for job in plan.jobs}
+    made = _made(plan, rendered, reads, last)
     cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
                        (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
                        request.config.precompress),
                Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
-                      search.layout, shaped.template_refs, related_of(site)))
+                      search.layout, shaped.template_refs, related_of(site), folders))
     cache.bodies.mark_layout(search.layout)
     lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
+
+
+def _made(plan: Plan, rendered: set[str], reads: dict[str, frozenset[Key]],
+          last: Record) -> dict[str, tuple[Any, tuple[Key, ...]]]:
+    """Each output's context and reads, for the next build: the last record's entry where it was not rendered
+    (then its context is unchanged), so only what this build rendered is made anew."""
+    keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
+    return {job.path: (job.context, tuple([keys.setdefault(k, k) for k in reads[job.path]]))
+            if job.path in rendered else last.pages[job.path] for job in plan.jobs}
 
 
 def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:

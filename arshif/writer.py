@@ -7,6 +7,7 @@ import filecmp
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +18,9 @@ from . import compress
 from .output import MARKER
 
 COMPRESS_THREADS = 2
+# A folder's modification time is trusted only once it is this old: a change within the file system's
+# timestamp granularity of the last one could leave it the same (git's "racily clean" entries).
+SETTLED_NS = 2_000_000_000
 
 
 class SiteWriter:
@@ -32,10 +36,16 @@ class SiteWriter:
     keeps the siblings of expected files and deletes those of stale ones.
     """
 
-    def __init__(self, output: Path, precompress: bool = True, present: frozenset[str] | None = None) -> None:
+    def __init__(self, output: Path, precompress: bool = True, present: frozenset[str] | None = None,
+                 before: tuple[frozenset[str], dict[str, int]] | None = None) -> None:
         self.output = output
         self.precompress = precompress
         self.present = present if not precompress else None  # what OUTPUT holds, when known without looking
+        # What the last build left: its site files, and the times of the folders it left as they are.
+        self.files_before, self.folders_before = before or (frozenset(), {})
+        self._stamps: dict[str, tuple[int, int] | None] = {}  # folder -> its time and when it was looked at
+        self._touched: set[str] = set()
+        self._top = str(output) + os.sep  # plain strings: pathlib's joins cost more than the look-ups
         self._threads: ThreadPoolExecutor | None = None
         self._threads_pid = 0
         self._pending: list[Future[None]] = []
@@ -131,17 +141,20 @@ class SiteWriter:
     def missing(self, path: str) -> bool:
         """Whether OUTPUT lacks PATH or one of its pre-compressed siblings (then it must be written).
 
-        Each folder of OUTPUT is listed once, so checking every page costs a listing per folder,
-        not a look-up per file; a writer told what OUTPUT holds (PRESENT: the preview's own folder, which
-        only its builds change) does not look at all.
+        A folder whose time is the one the last build left holds just what that build left there
+        (deleting or adding a file changes it), so only folders changed since are listed, each once; a
+        writer told what OUTPUT holds (PRESENT: the preview's own folder, which only its builds change)
+        does not look at all.
         """
         if self.present is not None:
             return path not in self.present
         folder, _, name = path.rpartition("/")
         names = self._listings.get(folder)
         if names is None:
+            if self._as_left(folder):
+                return path not in self.files_before
             try:
-                names = self._listings[folder] = frozenset(os.listdir(self.output / folder))
+                names = self._listings[folder] = frozenset(os.listdir(self._top + folder))
             except OSError:
                 names = self._listings[folder] = frozenset()
         if name not in names:
@@ -150,6 +163,31 @@ class SiteWriter:
                 or all(name + e.suffix in names for e in compress.encodings()):
             return False
         return not all(name + e.suffix in names for e in self._wanted(path, os.stat(self.output / path).st_size))
+
+    def _as_left(self, folder: str) -> bool:
+        """Whether FOLDER has the time the last build left it with (looked up once, before any listing)."""
+        if folder not in self._stamps:
+            try:
+                self._stamps[folder] = os.stat(self._top + folder).st_mtime_ns, time.time_ns()
+            except OSError:
+                self._stamps[folder] = None
+        seen = self._stamps[folder]
+        return seen is not None and self.folders_before.get(folder) == seen[0]
+
+    def folder_times(self) -> dict[str, int]:
+        """For the next build: the time of each folder known to hold just what this build left.
+
+        Left out: folders this build changed (their time is too fresh to tell a later change by), folders
+        seen changed but not looked into, and times too recent when seen (SETTLED_NS).
+        """
+        times = {folder: stamp for folder, stamp in self.folders_before.items() if folder not in self._stamps}
+        for folder, seen in self._stamps.items():
+            if seen is not None and (folder in self._listings or self.folders_before.get(folder) == seen[0]) \
+                    and seen[1] - seen[0] >= SETTLED_NS:
+                times[folder] = seen[0]
+        for folder in self._touched:
+            times.pop(folder, None)
+        return times
 
     def _wanted(self, path: str, size: int) -> tuple[compress.Encoding, ...]:
         return compress.wanted(path, size) if self.precompress else ()
@@ -193,6 +231,8 @@ class SiteWriter:
             relative = Path(top).relative_to(self.staging)
             (self.output / relative).mkdir(parents=True, exist_ok=True)
             prefix = "" if str(relative) == "." else relative.as_posix() + "/"
+            if names:
+                self._touched.add(prefix.rstrip("/"))
             for name in names:
                 os.replace(Path(top) / name, self.output / relative / name)
                 moved.add(prefix + name)
@@ -207,6 +247,7 @@ class SiteWriter:
             target = self.output / stale
             if target.is_file() or target.is_symlink():
                 target.unlink()
+                self._touched.add(stale.rpartition("/")[0])
                 emptied.update(p for p in target.parents if p.is_relative_to(self.output) and p != self.output)
         for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
             with contextlib.suppress(OSError):  # not empty: it keeps other files of the site

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,30 @@ def test_a_deleted_output_file_is_written_again(site: SiteMaker) -> None:
     (site.out / "2020/a1/index.html").unlink()
     site.build()
     assert "مقال 1" in site.page("2020/a1/")
+
+
+def age_folders(folder: Path, seconds: int = 3600) -> None:
+    """Make every folder of FOLDER look untouched for a while, as folders of a build from an hour ago are."""
+    for path in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
+        stamp = path.stat().st_mtime - seconds
+        os.utime(path, (stamp, stamp))
+
+
+def test_outputs_deleted_from_folders_the_last_build_left_are_written_again(site: SiteMaker, tmp_path: Path) -> None:
+    """Folders whose time is the one the last build saw are trusted without listing: any deletion changes it."""
+    seed(site)
+    site.build()
+    age_folders(site.out)
+    EDITS["title"](site)
+    site.build()  # lists the aged folders once and records their times
+    gone = ["2020/a1/index.html", "tags/libya/index.html.gz", "feed.xml", "search/index.json"]
+    for path in gone:
+        (site.out / path).unlink()
+
+    shutil.rmtree(site.out / "2020/a2")
+    EDITS["tags"](site)
+    assert_same_as_cold(site, tmp_path, "outputs deleted from trusted folders")
+    assert all((site.out / path).exists() for path in gone)
 
 
 def test_a_future_article_appears_when_its_date_comes(site: SiteMaker) -> None:
