@@ -210,7 +210,12 @@ class SearchUpdate:
         return low, high
 
     def apply(self) -> None:
-        """Re-encode the shards and bundles the changes touch, re-cutting between hash boundaries."""
+        """Re-encode the shards and bundles the changes touch.
+
+        Within the segment between two hash boundaries a shard's end depends on the shards before it,
+        so the cut is made again from the shard before the first changed one, and only as far as the
+        new cut meets an old boundary again: from there on it is the old cut.
+        """
         starts = self.layout.starts
         regions: list[tuple[int, int]] = []
         for position in sorted(self.changes):
@@ -222,22 +227,33 @@ class SearchUpdate:
         # From the last region to the first, so that re-cutting one does not move the others' positions.
         while regions:
             low, high = regions.pop()
+            changed = [position for position in self.changes if low <= position <= high]
+            begin, end = max(low, min(changed) - 1), max(changed)
             postings: Shard = {}
             loaded: dict[str, bytes | None] = {}
-            for position in range(low, high + 1):
-                loaded[starts[position]] = self.store.get_named("shard", starts[position])
-                postings.update(_decode(loaded[starts[position]] or b"[]"))
-                for term, per_field in self.changes.get(position, {}).items():
-                    self._merge(postings, term, per_field)
-            if low > 0 and starts[low] not in postings:  # its first term is gone: it joins the segment before
+            for position in range(begin, end + 1):
+                self._load(position, postings, loaded)
+            if begin == low > 0 and starts[low] not in postings:  # its first term is gone: it joins the segment before
                 previous = self._segment(low - 1)[0]
                 if regions and previous <= regions[-1][1] + 1:
                     previous = min(previous, regions.pop()[0])
                 regions.append((previous, high))
                 continue
-            old = starts[low:high + 1]
-            pieces = cut(sorted(postings), postings.__getitem__, starts[low])
-            starts[low:high + 1] = [start for start, _ in pieces]
+            while True:
+                terms = sorted(postings)
+                pieces = cut(terms, postings.__getitem__, starts[begin])
+                if end == high:
+                    break
+                following: Shard = {}
+                self._load(end + 1, following, loaded)
+                first = starts[end + 1]
+                last = terms[bisect.bisect_left(terms, pieces[-1][0]):]
+                if sum(_size(term, postings[term]) for term in last) + _size(first, following[first]) > SHARD_MAX:
+                    break  # the new cut ends where the old one did: the shards after it stay as they are
+                postings.update(following)
+                end += 1
+            old = starts[begin:end + 1]
+            starts[begin:end + 1] = [start for start, _ in pieces]
             for start, data in pieces:
                 if loaded.get(start) != data:
                     self.store.put_named("shard", start, data)
@@ -247,6 +263,14 @@ class SearchUpdate:
                 self._file(f"search/terms/{shard_id(start)}.json", None)
         self.changes.clear()
         self.apply_bundles()
+
+    def _load(self, position: int, postings: Shard, loaded: dict[str, bytes | None]) -> None:
+        """Add shard POSITION's postings, with this build's changes to them, to POSTINGS."""
+        start = self.layout.starts[position]
+        loaded[start] = self.store.get_named("shard", start)
+        postings.update(_decode(loaded[start] or b"[]"))
+        for term, per_field in self.changes.get(position, {}).items():
+            self._merge(postings, term, per_field)
 
     def _merge(self, postings: Shard, term: str, per_field: list[dict[int, int | None]]) -> None:
         flats = postings.get(term) or [[] for _ in range(self.width)]

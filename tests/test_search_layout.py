@@ -67,11 +67,13 @@ def cold(items: list[SearchItem]) -> dict[str, bytes]:
     return files_of(update)
 
 
-@pytest.fixture
-def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shards of a few terms, so a small index has many and edits cross their boundaries."""
-    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 7)
-    monkeypatch.setattr(search_layout, "SHARD_MAX", 600)
+@pytest.fixture(params=[(7, 600), (60, 300)], ids=["short segments", "long segments"])
+def small_shards(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Shards of a few terms, so a small index has many and edits cross their boundaries; with long
+    segments most shards are cut by size, so an edit's re-cut must find the old boundaries again."""
+    boundary_every, shard_max = request.param
+    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", boundary_every)
+    monkeypatch.setattr(search_layout, "SHARD_MAX", shard_max)
 
 
 def random_text(rng: random.Random) -> str:
@@ -163,3 +165,20 @@ def test_files_cut_with_other_constants_are_made_afresh(small_shards: None, monk
     items[4] = item("a4", "نص جديد", 4)
     _layout, update = update_search(layout, items, store)
     assert files_of(update) == cold(items)
+
+
+def test_an_edit_in_a_long_segment_reads_only_the_shards_around_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 10**9)  # one segment: every shard is cut by size
+    monkeypatch.setattr(search_layout, "SHARD_MAX", 300)
+    texts = {f"a{n}": " ".join(WORDS[(n * 7 + k) % 600] for k in range(40)) for n in range(40)}
+    items = [item(source, text, n) for n, (source, text) in enumerate(texts.items())]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    assert len(layout.starts) > 40
+    items[5] = item("a5", texts["a5"] + " " + texts["a5"].split()[0], 5)  # one term's frequency changes
+    read = []
+    original = store.get_named
+    monkeypatch.setattr(store, "get_named", lambda kind, name: read.append(name) or original(kind, name))
+    layout, update = update_search(layout, items, store)
+    assert files_of(update, files_of(_update)) == cold(items)
+    assert 1 <= len(read) <= 4, f"read {len(read)} of {len(layout.starts)} shards for one changed term"
