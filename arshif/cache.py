@@ -11,6 +11,8 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import uuid
+import zlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +20,10 @@ from typing import Any
 
 from .content import Article, scan_files, source_digest
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
+CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
 
 
 def cache_folder(root: Path, output: Path) -> Path:
@@ -53,6 +56,55 @@ def _save_pickle(path: Path, data: dict[str, Any]) -> None:
     with temporary.open("wb") as handle:
         pickle.dump({**data, "version": CACHE_VERSION}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
+
+
+def _chunk(key: str) -> int:
+    return zlib.crc32(key.encode()) % CHUNKS
+
+
+def _save_chunked(folder: Path, stem: str, mapping: dict[str, Any], before: dict[str, Any],
+                  files: dict[int, str]) -> dict[int, str]:
+    """Save MAPPING in CHUNKS files; returns each chunk's file name, to be kept where it is looked up.
+
+    A chunk whose entries are all the very objects of BEFORE (the map last saved in FILES) keeps its
+    file; the others are written under new names, so the files of the last save stay whole until the
+    map that names the new ones replaces it.
+    """
+    changed = set(range(CHUNKS)) if len(files) != CHUNKS else (
+        {_chunk(key) for key, value in mapping.items() if before.get(key) is not value}
+        | {_chunk(key) for key in before.keys() - mapping.keys()})
+    if not changed:
+        return files
+    groups: list[dict[str, Any]] = [{} for _ in range(CHUNKS)]
+    for key, value in mapping.items():
+        if _chunk(key) in changed:
+            groups[_chunk(key)][key] = value
+    token = uuid.uuid4().hex[:12]
+    names = dict(files)
+    for number in changed:
+        names[number] = f"{stem}-{number}-{token}.pickle"
+        _save_pickle(folder / names[number], {"entries": groups[number]})
+    return names
+
+
+def _load_chunked(folder: Path, files: dict[int, str]) -> dict[str, Any] | None:
+    """The map saved in FILES, or None when any of them is missing or damaged."""
+    if len(files) != CHUNKS:
+        return None
+    mapping: dict[str, Any] = {}
+    for name in files.values():
+        data = _load_pickle(folder / name)
+        if data is None or not isinstance(data.get("entries"), dict):
+            return None
+        mapping.update(data["entries"])
+    return mapping
+
+
+def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
+    """Delete the chunk files of STEM that no saved map names any more."""
+    for path in folder.glob(f"{stem}-*.pickle"):
+        if path.name not in names:
+            path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -287,6 +339,7 @@ class Record:
     template_refs: dict[str, frozenset[Any]] = field(default_factory=dict)  # template source digest -> names
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # site.related_of: found from what, and them
     folders: dict[str, int] = field(default_factory=dict)  # output folders as this build left them: SiteWriter
+    page_files: dict[int, str] = field(default_factory=dict)  # where PAGES is saved (see _save_chunked)
 
 
 @dataclass
@@ -303,6 +356,7 @@ class BuildCache:
     summary: Summary = field(default_factory=Summary)
     record: Record | None = None  # what the last build made, once read or saved
     index_loaded: bool = False
+    index_files: dict[int, str] = field(default_factory=dict)  # where INDEX is saved (see _save_chunked)
     in_session: bool = False  # kept in memory by a long-lived process since its last build
 
     def __post_init__(self) -> None:
@@ -314,7 +368,9 @@ class BuildCache:
     def load_record(self) -> Record:
         """What the last build made (only read when the fast no-change check failed)."""
         if self.record is None:
-            self.record = (_load_entry(self.folder / "record.pickle", Record) if self.trust else None) or Record()
+            record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
+            pages = _load_chunked(self.folder, record.page_files) if record is not None else None
+            self.record = replace(record, pages=pages) if record is not None and pages is not None else Record()
         return self.record
 
     def load_index(self) -> None:
@@ -323,7 +379,9 @@ class BuildCache:
             return
         data = _load_pickle(self.folder / "articles.pickle") if self.trust else None
         if data and data.get("settings") == self.settings:
-            self.index = data["entries"]
+            entries = _load_chunked(self.folder, data.get("files", {}))
+            if entries is not None:
+                self.index, self.index_files = entries, data["files"]
         self.index_loaded = True
 
     def renewed(self) -> BuildCache:
@@ -381,9 +439,16 @@ class BuildCache:
             self.bodies.forget({entry.digest for entry in self.index.values()} - live)
         else:
             self.bodies.keep_only(live)
-        if self.seen != self.index:
-            _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "entries": self.seen})
-        _save_pickle(self.folder / "record.pickle", {"entry": record})
+        last = self.record if self.record is not None else Record()
+        files = _save_chunked(self.folder, "articles", self.seen, self.index, self.index_files)
+        if files != self.index_files:
+            _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "files": files})
+            _remove_unnamed(self.folder, "articles", set(files.values()))
+        self.index_files = files
+        record = replace(record, page_files=_save_chunked(self.folder, "pages", record.pages, last.pages,
+                                                          last.page_files))
+        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={})})
+        _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 
