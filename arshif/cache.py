@@ -330,7 +330,7 @@ class Record:
 
     key: str = ""
     pages: dict[str, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)  # reads as tuples: they load faster
-    states: dict[Any, str] = field(default_factory=dict)
+    states: dict[Any, Any] = field(default_factory=dict)
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""
     search: str = ""

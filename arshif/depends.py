@@ -11,7 +11,6 @@ again when its context changed or the state of any key it read changed.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,39 +37,40 @@ def read_key(value: Any, attribute: Any) -> Key | None:
     return None
 
 
-def _digest(parts: Iterable[Any]) -> str:
-    return hashlib.sha1(repr(tuple(parts)).encode(), usedforsecurity=False).hexdigest()
+def key_states(site: Site) -> dict[Key, Any]:
+    """The state of every key of SITE; a key whose state differs from the last build's has changed.
 
-
-def key_states(site: Site) -> dict[Key, str]:
-    """The state of every key of SITE; a key whose state differs from the last build's has changed."""
-    states: dict[Key, str] = {}
+    States are kept whole (tuples of digests and sources), not hashed: comparing them costs less.
+    """
+    states: dict[Key, Any] = {}
     for article in site.articles:
-        tags = tuple((t.slug, t.name) for t in site.tags_of[article.url])
-        states[("a", article.source)] = _digest((article.digest, tags))
+        states[("a", article.source)] = (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
-        states[("T", tag.slug)] = _digest(a.source for a in tag.articles)
+        states[("T", tag.slug)] = tuple([a.source for a in tag.articles])
     for year in site.years:
         states[("y", year.year)] = ""
-        states[("Y", year.year)] = _digest((tuple(m.month for m in year.months), *(a.source for a in year.articles)))
+        states[("Y", year.year)] = (tuple([m.month for m in year.months]), tuple([a.source for a in year.articles]))
         for month in year.months:
             states[("m", month.year, month.month)] = ""
-            states[("M", month.year, month.month)] = _digest(a.source for a in month.articles)
+            states[("M", month.year, month.month)] = tuple([a.source for a in month.articles])
     return states
 
 
 def identity(value: Any) -> Any:
-    """A page's context reduced to which objects it holds (what they show is covered by the reads)."""
+    """A page's context reduced to which objects it holds (what they show is covered by the reads).
+
+    Called for every value of every page's context on each build, so the common kinds come first.
+    """
     kind = type(value)
     if kind is Article:
         return ("a", value.source)
+    if kind is dict:  # routes() builds contexts in a fixed order
+        return tuple([(k, identity(v)) for k, v in value.items()])
+    if kind is tuple or kind is list:
+        return tuple([("a", item.source) if type(item) is Article else identity(item) for item in value])
     reduce = _IDENTITIES.get(kind)
     return reduce(value) if reduce is not None else value
-
-
-def _sequence(items: Any) -> tuple[Any, ...]:
-    return tuple([("a", item.source) if type(item) is Article else identity(item) for item in items])
 
 
 _IDENTITIES: dict[type, Any] = {
@@ -78,9 +78,6 @@ _IDENTITIES: dict[type, Any] = {
     Month: lambda m: ("m", m.year, m.month),
     Year: lambda y: ("y", y.year),
     Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([("a", a.source) for a in p.items])),
-    list: _sequence,
-    tuple: _sequence,
-    dict: lambda d: tuple([(k, identity(v)) for k, v in d.items()]),  # routes() builds contexts in a fixed order
 }
 
 
@@ -90,7 +87,7 @@ def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str
     return (url, template, identity(context), parts)
 
 
-def article_digests(articles: Iterable[Article], states: Mapping[Key, str]) -> list[str]:
+def article_digests(articles: Iterable[Article], states: Mapping[Key, Any]) -> list[Any]:
     """The states of ARTICLES, for outputs made in Python (feeds, search) that show all of an article."""
     return [states[("a", a.source)] for a in articles]
 
@@ -113,9 +110,9 @@ class Recorder:
 
 
 def stale(pages: Mapping[str, tuple[Any, tuple[Key, ...]]], contexts: Mapping[str, Any],
-          before: Mapping[Key, str], now: Mapping[Key, str]) -> set[str]:
+          before: Mapping[Key, Any], now: Mapping[Key, Any]) -> set[str]:
     """The outputs to make again: new ones, ones whose context changed, ones that read a changed key."""
-    changed = {key for key in before.keys() | now.keys() if before.get(key) != now.get(key)}
+    changed = {key for key, _state in before.items() ^ now.items()}  # set operations on the pairs run in C
     todo = set()
     for path, context in contexts.items():
         known = pages.get(path)

@@ -66,7 +66,7 @@ class Shaped:
     assets: Assets
     templates: dict[str, str]
     template_refs: dict[str, frozenset[Any]]
-    states: dict[Key, str]
+    states: dict[Key, Any]
     key: str
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 from collections import defaultdict
@@ -110,7 +109,7 @@ class Site:
     related: Mapping[str, tuple[Article, ...]]
     older: Mapping[str, Article]
     newer: Mapping[str, Article]
-    related_key: str = ""
+    related_key: tuple[Any, ...] = ()
 
 
 def paginate(articles: Sequence[Article], first_url: str, page_size: int) -> list[Pager]:
@@ -190,7 +189,7 @@ def group_by_date(articles: Sequence[Article]) -> list[Year]:
     return [Year(year, tuple(ms), tuple(a for m in ms for a in m.articles)) for year, ms in years.items()]
 
 
-Related = tuple[str, dict[str, tuple[str, ...]]]  # what related articles were found from, and them by URL
+Related = tuple[Any, dict[str, tuple[str, ...]]]  # what related articles were found from, and them by URL
 
 
 def related_of(site: Site) -> Related:
@@ -198,10 +197,10 @@ def related_of(site: Site) -> Related:
     return site.related_key, {url: tuple(a.url for a in items) for url, items in site.related.items()}
 
 
-def _related_key(published: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> str:
-    """Everything find_related looks at: each article's place in the order and its tags."""
-    shown = [(a.url, a.date.isoformat(), a.slug, tuple(t.slug for t in tags_of[a.url])) for a in published]
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+def _related_key(published: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> tuple[Any, ...]:
+    """Everything find_related looks at: each article's place in the order and its tags (kept whole:
+    comparing it is cheaper than hashing its text)."""
+    return tuple([(a.url, a.date, a.slug, tuple([t.slug for t in tags_of[a.url]])) for a in published])
 
 
 def assemble(config: Config, articles: Sequence[Article], now: datetime,
