@@ -7,6 +7,7 @@ rebuilt), and every entry is keyed by digests of what produced it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -33,11 +34,16 @@ def cache_folder(root: Path, output: Path) -> Path:
 
 
 def _load_pickle(path: Path) -> Any:
+    collecting = gc.isenabled()
+    gc.disable()  # loading makes no cycles, and collections would walk everything loaded so far, again and again
     try:
         with path.open("rb") as handle:
             data = pickle.load(handle)
     except Exception:  # any unreadable cache file is simply not used
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
 
 

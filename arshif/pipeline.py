@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import resource
@@ -50,6 +51,9 @@ from .sitemap import sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
+# A build makes millions of small objects that are kept to its end: the cyclic collector runs less often
+# (its default, 700, walked them again and again: 0.45 s of a 10k-article edit's 2.4 s).
+COLLECTOR_THRESHOLDS = (50_000, 20, 100)
 DAY_ZERO = 730120  # 2000-01-01: search's days are counted from it, so they stay short
 
 
@@ -91,8 +95,20 @@ class SearchFiles:
 def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     """Everything after the no-change check, as named steps; see build.build_site."""
     lap = Stopwatch()
-    last = cache.load_record()
-    shaped = _read_and_assemble(request, cache, last, lap)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    try:
+        last = cache.load_record()
+        shaped = _read_and_assemble(request, cache, last, lap)
+        gc.freeze()
+        return _rest(request, cache, last, shaped, lap)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped, lap: Stopwatch) -> BuildReport:
+    """Render, write the search files, swap the new site in and record the build."""
     trusted = last.key == shaped.key
     cache.bodies.flush()
     cache.bodies.close()
@@ -150,6 +166,9 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     """Read the articles (parsing only the changed ones) and place the publishable ones in the site."""
     config = request.config
     cache.load_index()
+    # What the cache held, and later the assembled site, stay to the end of the build: the collector need
+    # not walk them again and again (nor forked workers copy the pages it would touch).
+    gc.freeze()
     cache.bodies.close()  # no connection is carried into forked workers (SQLite forbids it)
     articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
     lap("read articles")
