@@ -145,47 +145,55 @@ class SearchUpdate:
         self.written: dict[str, bytes] = {}
         self.deleted: set[str] = set()
 
-    def counts(self, item: SearchItem) -> tuple[Counts, SearchDocument | None]:
-        """The item's counted terms, from the store when it has them (counting is the slow part)."""
-        counts = self.store.get_terms(item.key)
-        if counts is not None:
-            return counts, None
+    def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
+        """The item's counted terms and its result, from the store when it has them (making the document
+        from the article's HTML and counting its terms are the slow part; both follow from the key)."""
+        stored = self._stored(item.key)
+        if stored is not None:
+            return stored
         document = item.document()
         counts = [field_terms(document.fields.get(name, "")) for name, _ in FIELDS]
-        self.store.put_terms(item.key, counts)
-        return counts, document
+        shown = item.shows(document)
+        self.store.put_terms(item.key, (counts, shown))
+        return counts, shown
 
-    def enter(self, number: int, item: SearchItem, counts: Counts, document: SearchDocument | None) -> None:
+    def _stored(self, key: str) -> tuple[Counts, dict[str, Any]] | None:
+        stored = self.store.get_terms(key)
+        return stored if isinstance(stored, tuple) and len(stored) == 2 else None  # else of an older Arshif
+
+    def enter(self, number: int, item: SearchItem, counts: Counts, shown: dict[str, Any]) -> None:
         self.layout.entries[number] = Entry(item.key, [length for _, length in counts], item.day)
-        self.bundles[number // BUNDLE][number] = item.shows(document or item.document())
+        self.bundles[number // BUNDLE][number] = shown
 
     def remove(self, number: int) -> bool:
         """Take a document out; False when its counts are not in the store (then start afresh)."""
         entry = self.layout.entries.pop(number)
-        counts = self.store.get_terms(entry.key)
-        if counts is None:
+        stored = self._stored(entry.key)
+        if stored is None:
             return False
+        counts = stored[0]
         self._note(number, counts, remove=True)
         self.bundles[number // BUNDLE].setdefault(number, None)
         return True
 
     def add(self, number: int, item: SearchItem) -> None:
-        counts, document = self.counts(item)
+        counts, shown = self.counts(item)
         self._note(number, counts, remove=False)
-        self.enter(number, item, counts, document)
+        self.enter(number, item, counts, shown)
 
     def replace(self, number: int, item: SearchItem) -> bool:
         """A document changed in place: only the terms whose frequency changed are noted."""
-        old = self.store.get_terms(self.layout.entries[number].key)
-        if old is None:
+        stored = self._stored(self.layout.entries[number].key)
+        if stored is None:
             return False
-        counts, document = self.counts(item)
+        old = stored[0]
+        counts, shown = self.counts(item)
         for slot, ((before, _), (after, _)) in enumerate(zip(old, counts, strict=True)):
             gone = {term: before[term] for term in before.keys() - after.keys()}
             changed = {term: tf for term, tf in after.items() if before.get(term) != tf}
             self._note(number, [({}, 0)] * slot + [(gone, 0)], remove=True)
             self._note(number, [({}, 0)] * slot + [(changed, 0)], remove=False)
-        self.enter(number, item, counts, document)
+        self.enter(number, item, counts, shown)
         return True
 
     def _note(self, number: int, counts: Counts, remove: bool) -> None:
@@ -404,7 +412,7 @@ def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpd
     postings: dict[str, list[array[int] | None]] = {}
     for number, item in enumerate(items):
         update.layout.numbers[item.source] = number
-        counts, document = update.counts(item)
+        counts, shown = update.counts(item)
         for slot, (frequencies, _length) in enumerate(counts):
             for term, tf in frequencies.items():
                 per_field = postings.get(term)
@@ -415,7 +423,7 @@ def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpd
                     flat = per_field[slot] = array("I")
                 flat.append(number)
                 flat.append(tf)
-        update.enter(number, item, counts, document)
+        update.enter(number, item, counts, shown)
 
     def flats(term: str) -> list[list[int]]:
         return [flat.tolist() if flat is not None else [] for flat in postings[term]]
