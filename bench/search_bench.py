@@ -1,13 +1,15 @@
-"""Arshif's search index against Pagefind on the same built pages, in one run (issue 4's measurements).
+"""Arshif's search index (search v2) against Pagefind on the same built pages, in one run (issue 11's figures).
 
     python3 bench/search_bench.py --sizes 1000 10000 [--out bench/search-results.md]
 
 For each size: build the generated archive with Arshif (ARSHIF_TIMINGS=1 under /usr/bin/time -v) and
-read the search part of the build, its time and memory; measure the index on disk; index the same
-article pages with Pagefind (timed the same way); then open the search page for each query in
-headless Chromium and count, on the bench's own HTTP server, every byte the browser fetched for the
-first results (gzip on the wire, as a static host with pre-compressed files sends them). Prints a
-Markdown table per size and writes them to --out. README.md in this folder explains each row.
+read the search part of the build, its time and memory; count and measure the files under search/;
+append a sentence to one article's body, rebuild, and read the search part of that build and the
+search files it rewrote; index the same article pages with Pagefind (timed the same way); then open
+the search page for each query in headless Chromium, count on the bench's own HTTP server every byte
+the browser fetched for the first results (gzip on the wire, as a static host with pre-compressed
+files sends them) and check it against what the page should fetch. Prints a Markdown table per size
+and writes them to --out. README.md in this folder explains each row.
 
 Needs Playwright for Python (in the engine's .venv: the script re-runs itself there when the Python
 that started it lacks it), Debian's chromium and GNU time, and Pagefind in its own venv:
@@ -17,6 +19,7 @@ python3 -m venv bench/.venv-pagefind && bench/.venv-pagefind/bin/pip install 'pa
 from __future__ import annotations
 
 import argparse
+import bisect
 import collections
 import gzip
 import json
@@ -57,6 +60,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 PAGEFIND_VENV = BENCH / ".venv-pagefind"
 PAGEFIND_PYTHON = PAGEFIND_VENV / "bin" / "python"
+PAGEFIND_BINARY = "from pagefind.service import get_executable; print(get_executable())"  # which one it runs
 # The pages Pagefind indexes: the article pages only (/YEAR/SLUG/, slugs start with a Latin letter), and in
 # them the <article> element, so that both tools index the same documents (Pagefind's default would also
 # index the home, tag and archive list pages and the "related articles" list beside each article).
@@ -69,7 +73,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=u
          ".mjs": "text/javascript; charset=utf-8", ".json": "application/json", ".css": "text/css",
          ".txt": "text/plain; charset=utf-8", ".xml": "application/xml", ".svg": "image/svg+xml",
          ".woff2": "font/woff2", ".png": "image/png", ".wasm": "application/wasm"}
-TIMING_LINE = re.compile(r"^\s+(\S.*?)\s+([\d.]+) s wall\s+([\d.]+) s user\s+([\d.]+) s sys\s*$")
+TIMING_LINE = re.compile(r"^\s+(\S.*?)\s+([\d.]+) s wall\s+([\d.]+) s user\s+([\d.]+) s sys(?:\s+\d+ MB peak)?\s*$")
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
@@ -248,14 +252,24 @@ def timed(cmd: list, log: Path, env: dict | None = None, cwd: Path | None = None
 
 # --- the index on disk -------------------------------------------------------------------------
 
+SIBLINGS = (".gz", ".br")  # the pre-compressed copies the build writes beside a file
+
+
 def arshif_index_files(out: Path) -> dict[str, list[Path]]:
-    """The files of Arshif's search index by kind (the search page search/index.html is not one)."""
+    """The files of Arshif's search index by kind: the manifest, the term shards and the result
+    bundles (the search page search/index.html is not one, nor the .gz/.br siblings)."""
     search = out / "search"
     kinds = {"manifest": [search / "index.json"]}
-    for kind in ("terms", "docs", "text"):
+    for kind in ("terms", "docs"):
         folder = search / kind
-        kinds[kind] = sorted(p for p in folder.iterdir() if p.suffix in (".json", ".txt")) if folder.is_dir() else []
+        kinds[kind] = sorted(p for p in folder.iterdir() if p.suffix == ".json") if folder.is_dir() else []
     return kinds
+
+
+def file_count(folder: Path) -> dict[str, int]:
+    """Every file below FOLDER, and those that are not a .gz/.br sibling: what a static host counts."""
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    return {"all": len(files), "own": sum(1 for p in files if p.suffix not in SIBLINGS)}
 
 
 def sizes(paths: list[Path]) -> dict[str, int]:
@@ -375,8 +389,12 @@ class QueryResult:
     shown: int = 0
     ms: float | None = None
     urls: list[str] = field(default_factory=list)  # of the results shown
+    approximate: bool = False  # Arshif found nothing and retried with one-edit fuzzy matching
+    terms: list[str] = field(default_factory=list)  # Arshif: the index terms of the query's words
+    planned: list[str] = field(default_factory=list)  # Arshif: the shards its own plan says it needs
     fetches: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    checked: str = ""  # Arshif: what the fetches were found to be, when they are as they should be
 
     def total(self, predicate) -> tuple[int, int, int]:
         """(requests, bytes sent, raw bytes) of the fetches PREDICATE accepts."""
@@ -401,7 +419,28 @@ def pagefind_code(path: str) -> bool:
     return path.startswith("pagefind/") and (path.endswith(".pagefind") or path.endswith(".js"))
 
 
-def run_query(browser, server: Server, url: str, tool: str, query: str, timeout_ms: float) -> QueryResult:
+# What the search page's own code says a query needs (theme/js/search-index.js), asked in the page
+# once the results are shown; the manifest is passed in, so that asking fetches nothing.
+ARSHIF_PLAN = """([manifest, text, retry]) => {
+  const words = text.split(/\\s+/).filter(Boolean);
+  const terms = [...new Set(words.flatMap(word => ArshifArabic.tokens(word)))];
+  const shards = ArshifSearchIndex.plan(manifest, text).shards;
+  const retried = retry ? ArshifSearchIndex.plan(manifest, retry).shards : [];
+  return {terms, shards: [...new Set([...shards, ...retried])]};
+}"""
+
+
+def fuzzy_retry(text: str) -> str | None:
+    """The query search.js tries again when one finds nothing: each word allowed one edit."""
+    if re.search(r"[+\-:*~^]", text):
+        return None
+    words = text.split()
+    return " ".join(f"{word}~1" for word in words) if words else None
+
+
+def run_query(browser, server: Server, url: str, tool: str, query: str, timeout_ms: float,
+              manifest: dict | None = None) -> QueryResult:
+    """One query in a fresh browser context; for Arshif, MANIFEST lets the page say what it needed."""
     result = QueryResult(tool, query)
     context = browser.new_context()
     page = context.new_page()
@@ -427,6 +466,11 @@ def run_query(browser, server: Server, url: str, tool: str, query: str, timeout_
             result.shown = len(result.urls)
             if page.locator("#search-status.no-results").count() and "لا نتائج" not in status:
                 result.errors.append(f"search page status: {status}")
+            result.approximate = bool(page.locator("#search-status.approximate").count())
+            if manifest is not None:
+                retry = fuzzy_retry(query) if result.approximate or result.count == 0 else None
+                plan = page.evaluate(ARSHIF_PLAN, [manifest, query, retry])
+                result.terms, result.planned = plan["terms"], plan["shards"]
         else:
             error = page.get_attribute("body", "data-error")
             if error:
@@ -446,9 +490,23 @@ def run_query(browser, server: Server, url: str, tool: str, query: str, timeout_
     return result
 
 
-def arshif_expectations(result: QueryResult, words: int) -> list[str]:
-    """What Arshif's search page should fetch for a plain query: index.json once, at most one term shard
-    per word, one document file per shown result, nothing twice."""
+def shard_id(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".json")
+
+
+def shards_of(terms: list[str], manifest: dict) -> set[str]:
+    """The shards that hold TERMS: for each, the last shard starting at or before it (as the manifest
+    lists them, sorted by first term), found here apart from the page's own code."""
+    starts = [start for start, _ in manifest["shards"]]
+    return {manifest["shards"][max(bisect.bisect_right(starts, term) - 1, 0)][1] for term in terms}
+
+
+def arshif_expectations(result: QueryResult, numbers: dict[str, int], manifest: dict) -> list[str]:
+    """What Arshif's search page should fetch for a query: index.json once; the shards its own plan
+    names, which for a plain query are the shards holding its terms, at most one per term (a fuzzy
+    or prefix query may need more); the bundles that hold the results shown (NUMBERS: a result's
+    address to its document number) and no other; nothing twice. Sets result.checked to a summary
+    when all holds; returns the differences."""
     problems = []
     paths = [f["path"] for f in result.fetches if arshif_data(f["path"])]
     counts = collections.Counter(paths)
@@ -456,17 +514,38 @@ def arshif_expectations(result: QueryResult, words: int) -> list[str]:
     if twice:
         problems.append(f"fetched more than once: {', '.join(sorted(twice)[:5])}")
     kind = collections.Counter(_arshif_kind(p) for p in counts)
-    if kind["index"] != 1:
-        problems.append(f"index.json fetched {kind['index']} times")
-    if kind["terms"] > words:
-        problems.append(f"{kind['terms']} term shards for {words} words")
-    if kind["docs"] != result.shown:
-        problems.append(f"{kind['docs']} document files for {result.shown} results shown")
+    if counts["search/index.json"] != 1:
+        problems.append(f"index.json fetched {counts['search/index.json']} times")
+    shards = {shard_id(p) for p in counts if _arshif_kind(p) == "terms"}
+    planned = set(result.planned)
+    if shards - planned:
+        problems.append(f"{len(shards - planned)} shards fetched that the plan does not name")
+    if planned - shards:
+        problems.append(f"{len(planned - shards)} shards of the plan not fetched")
+    plain = not result.approximate and not re.search(r"[*~]", result.query)
+    if plain and len(shards) > len(result.terms):
+        problems.append(f"{len(shards)} shards for {len(result.terms)} terms ({', '.join(result.terms)})")
+    if plain and shards != shards_of(result.terms, manifest):
+        problems.append(f"the shards fetched are not those holding the terms {', '.join(result.terms)}")
+    unknown = [url for url in result.urls if url not in numbers]
+    if unknown:
+        problems.append(f"{len(unknown)} results shown that no bundle holds: {', '.join(unknown[:3])}")
+    wanted = {f"search/docs/{numbers[url] // manifest['bundle']}.json" for url in result.urls if url in numbers}
+    bundles = {p for p in counts if _arshif_kind(p) == "docs"}
+    if bundles - wanted:
+        problems.append(f"{len(bundles - wanted)} bundles fetched that hold none of the results shown")
+    if wanted - bundles:
+        problems.append(f"{len(wanted - bundles)} bundles of the results shown not fetched")
     if result.count is not None and result.shown != min(result.count, FIRST):
         problems.append(f"{result.shown} results shown of {result.count} (expected {min(result.count, FIRST)})")
-    other = set(kind) - {"index", "terms", "text", "docs"}
+    other = set(kind) - {"index", "terms", "docs"}
     if other:
         problems.append(f"unexpected fetches: {sorted(other)}")
+    if not problems:
+        result.checked = (f"as it should: index.json once, {len(shards)} shard{'s' * (len(shards) != 1)} for "
+                          f"{len(result.terms)} term{'s' * (len(result.terms) != 1)} "
+                          f"({', '.join(result.terms)}){', after a fuzzy retry' if result.approximate else ''}, "
+                          f"{len(bundles)} bundles for {result.shown} results, nothing twice")
     return problems
 
 
@@ -476,48 +555,81 @@ def arshif_expectations(result: QueryResult, words: int) -> list[str]:
 class SizeResult:
     n: int
     build: dict = field(default_factory=dict)
+    edit: dict = field(default_factory=dict)
     pagefind: dict = field(default_factory=dict)
     index: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)  # file counts: Arshif's search/, its whole output, Pagefind's bundle
     pagefind_index: dict = field(default_factory=dict)
     queries: list[dict] = field(default_factory=list)
+    loads: list[tuple[str, list[float]]] = field(default_factory=list)  # the load average as the run went
     notes: list[str] = field(default_factory=list)
 
+    def note_load(self, moment: str) -> None:
+        self.loads.append((moment, [round(x, 2) for x in os.getloadavg()]))
 
-def prepare_site(n: int, args: argparse.Namespace) -> tuple[Path, Path, dict, Path]:
+
+def prepare_site(n: int, args: argparse.Namespace) -> tuple[bench_run.Workspace, Path]:
+    """A fresh copy of the cached corpus with the checkout's site.toml, templates/ and theme/, as
+    run.py's Workspace lays it out (so run.py's edits apply), under OUT/nN."""
     source = bench_run.ensure_corpus(n, args.seed, args.page_size, ENGINE)
-    root = OUT / f"n{n}"
-    site = root / "site"
-    if site.exists():
-        shutil.rmtree(site)
-    say(f"copying the corpus of {n} articles to {site.relative_to(ENGINE)}")
-    shutil.copytree(source / "arshif" / "content", site / "content")
-    model = (ENGINE / "site.toml").read_text(encoding="utf-8")
-    (site / "site.toml").write_text(corpus.arshif_site_toml(model, args.page_size), encoding="utf-8")
-    shutil.copytree(ENGINE / "templates", site / "templates")
-    shutil.copytree(ENGINE / "theme", site / "theme")
     manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
-    return root, site, manifest, source
+    ws = bench_run.Workspace(n, OUT / f"n{n}", manifest, ENGINE, args.page_size)
+    bench_run.rm(ws.site, ws.out)
+    say(f"copying the corpus of {n} articles to {ws.site.relative_to(ENGINE)}")
+    shutil.copytree(source / "arshif" / "content", ws.site / "content")
+    model = (ENGINE / "site.toml").read_text(encoding="utf-8")
+    (ws.site / "site.toml").write_text(corpus.arshif_site_toml(model, args.page_size), encoding="utf-8")
+    shutil.copytree(ENGINE / "templates", ws.site / "templates")
+    shutil.copytree(ENGINE / "theme", ws.site / "theme")
+    return ws, source
+
+
+def arshif_build(ws: bench_run.Workspace, log: Path, clean: bool) -> tuple[Timed, dict]:
+    cmd = [ENGINE_PYTHON, ENGINE / "generate.py", "build", "--root", ws.site, "--output", ws.out, "--quiet"]
+    build = timed(cmd + (["--clean"] if clean else []), log, env={**os.environ, "ARSHIF_TIMINGS": "1"}, cwd=ws.root)
+    return build, {"wall": build.wall, "cpu": build.cpu, "rss_mb": build.rss_mb, "rc": build.rc,
+                   "search": build.phase("search index")}
+
+
+def own_files(snapshot: bench_run.Snapshot) -> dict[str, tuple]:
+    return {path: stat for path, stat in snapshot.items() if Path(path).suffix not in SIBLINGS}
+
+
+def edit_one_article(ws: bench_run.Workspace, result: SizeResult) -> None:
+    """Append a sentence to one article's body (run.py's edit), rebuild, and note the search part of
+    that build and which files under search/ it wrote or deleted (.gz/.br siblings left out)."""
+    search = ws.out / "search"
+    before = own_files(bench_run.snapshot(search))
+    edited = bench_run.edit_body(ws, 0)
+    say(f"n={ws.n}: Arshif rebuild after one article's body was edited ({edited.relative_to(ws.site)})")
+    build, result.edit = arshif_build(ws, ws.logs / "arshif-edit.log", clean=False)
+    result.edit["article"] = str(edited.relative_to(ws.site))
+    if build.rc != 0:
+        result.notes.append(f"the rebuild after the edit failed (exit {build.rc}); see {ws.logs}/arshif-edit.log")
+        return
+    if result.edit["search"] is None:
+        result.notes.append("no 'search index' line in the ARSHIF_TIMINGS output of the edit's rebuild")
+    after = own_files(bench_run.snapshot(search))
+    written = sorted(path for path, stat in after.items() if before.get(path) != stat)
+    result.edit["written"] = written
+    result.edit["deleted"] = sorted(path for path in before if path not in after)
 
 
 def run_size(n: int, args: argparse.Namespace, queries: list[Query] | None,
              playwright) -> tuple[SizeResult, list[Query]]:
     result = SizeResult(n)
-    root, site, manifest, source = prepare_site(n, args)
-    queries = queries or default_queries(source, manifest)
-    out = root / "out"
-    if out.exists():
-        shutil.rmtree(out)
+    result.note_load("start")
+    ws, source = prepare_site(n, args)
+    queries = queries or default_queries(source, ws.manifest)
+    out = ws.out
 
     say(f"n={n}: Arshif cold build")
-    env = {**os.environ, "ARSHIF_TIMINGS": "1"}
-    build = timed([ENGINE_PYTHON, ENGINE / "generate.py", "build", "--root", site, "--output", out, "--quiet",
-                   "--clean"], root / "logs" / "arshif-build.log", env=env, cwd=root)
-    phase = build.phase("search index")
-    result.build = {"wall": build.wall, "cpu": build.cpu, "rss_mb": build.rss_mb, "rc": build.rc, "search": phase}
+    build, result.build = arshif_build(ws, ws.logs / "arshif-build.log", clean=True)
+    result.note_load("after the cold build")
     if build.rc != 0 or not (out / "search" / "index.json").is_file():
-        result.notes.append(f"the Arshif build failed (exit {build.rc}); see {root / 'logs' / 'arshif-build.log'}")
+        result.notes.append(f"the Arshif build failed (exit {build.rc}); see {ws.logs}/arshif-build.log")
         return result, queries
-    if phase is None:
+    if result.build["search"] is None:
         result.notes.append("no 'search index' line in the ARSHIF_TIMINGS output")
 
     kinds = arshif_index_files(out)
@@ -525,28 +637,38 @@ def run_size(n: int, args: argparse.Namespace, queries: list[Query] | None,
     result.index = {kind: sizes(paths) for kind, paths in kinds.items()}
     result.index["total"] = sizes(everything)
     result.index["compress_s"] = compression_seconds(everything)
-    manifest_json = json.loads((out / "search" / "index.json").read_text(encoding="utf-8"))
-    result.index["count"] = manifest_json.get("count")
+    result.files = {"search": file_count(out / "search"), "site": file_count(out)}
+
+    edit_one_article(ws, result)
+    result.note_load("after the edit's rebuild")
+    manifest = json.loads((out / "search" / "index.json").read_text(encoding="utf-8"))
+    result.index["count"] = manifest.get("count")
+    if manifest.get("count") != n:
+        result.notes.append(f"the manifest counts {manifest.get('count')} documents, not {n}")
+    numbers = {doc["url"]: int(number) for path in (out / "search" / "docs").glob("*.json")
+               for number, doc in json.loads(path.read_text(encoding="utf-8")).items()}
 
     say(f"n={n}: Pagefind over the same {n} article pages")
     bundle = out / "pagefind"
-    if bundle.exists():
-        shutil.rmtree(bundle)
+    bench_run.rm(bundle)
+    pf_log = ws.logs / "pagefind.log"
     pf = timed([PAGEFIND_PYTHON, "-m", "pagefind", "--site", out, "--glob", PAGEFIND_GLOB,
-                "--root-selector", PAGEFIND_ROOT], root / "logs" / "pagefind.log", cwd=root)
-    indexed = re.search(r"Indexed (\d+) pages", (root / "logs" / "pagefind.log").read_text(errors="replace"))
-    words = re.search(r"Indexed (\d+) words", (root / "logs" / "pagefind.log").read_text(errors="replace"))
+                "--root-selector", PAGEFIND_ROOT], pf_log, cwd=ws.root)
+    result.note_load("after Pagefind")
+    indexed = re.search(r"Indexed (\d+) pages", pf_log.read_text(errors="replace"))
+    words = re.search(r"Indexed (\d+) words", pf_log.read_text(errors="replace"))
     result.pagefind = {"wall": pf.wall, "cpu": pf.cpu, "rss_mb": pf.rss_mb, "rc": pf.rc,
                        "pages": int(indexed.group(1)) if indexed else None,
                        "words": int(words.group(1)) if words else None}
     if pf.rc != 0:
-        result.notes.append(f"Pagefind failed (exit {pf.rc}); see {root / 'logs' / 'pagefind.log'}")
+        result.notes.append(f"Pagefind failed (exit {pf.rc}); see {pf_log}")
     elif result.pagefind["pages"] != n:
         result.notes.append(f"Pagefind indexed {result.pagefind['pages']} pages, not {n}")
     pf_kinds = pagefind_files(bundle) if bundle.is_dir() else {}
     result.pagefind_index = {kind: sizes(paths) for kind, paths in pf_kinds.items()}
     used = [p for kind, paths in pf_kinds.items() if kind != "UI (not used here)" for p in paths]
     result.pagefind_index["total"] = sizes(used)
+    result.files["pagefind"] = {"all": sum(len(paths) for paths in pf_kinds.values()), "used": len(used)}
 
     search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
     base = re.search(r'data-index="([^"]*)search/"', search_page)
@@ -562,13 +684,15 @@ def run_size(n: int, args: argparse.Namespace, queries: list[Query] | None,
                 say(f"n={n}: {tool} «{query.text}»")
                 if tool == "pagefind" and pf.rc != 0:
                     continue
-                answer = run_query(browser, server, server.origin + url, tool, query.text, args.query_timeout * 1000)
+                answer = run_query(browser, server, server.origin + url, tool, query.text, args.query_timeout * 1000,
+                                   manifest if tool == "arshif" else None)
                 if tool == "arshif" and not answer.errors:
-                    answer.errors += arshif_expectations(answer, len(query.text.split()))
+                    answer.errors += arshif_expectations(answer, numbers, manifest)
                 result.queries.append({"label": query.label, **asdict(answer)})
     finally:
         browser.close()
         server.close()
+    result.note_load("after the queries")
     return result, queries
 
 
@@ -588,16 +712,43 @@ def ratio(a: float | None, b: float | None) -> str:
     return "–" if not a or not b else f"{a / b:.2f}"
 
 
+COLD_TARGET, EDIT_TARGET, BYTES_TARGET = 3.0, 0.1, 200 * 1024  # issue 11's bars at 10,000 articles
+TARGET_SIZE = 10_000
+
+
+def per_ten(files: int | None, n: int) -> str:
+    return "–" if files is None else f"{files * 10 / n:.2f}"
+
+
+def _edit_files(edit: dict) -> str:
+    """What the edit's rebuild wrote under search/, by kind."""
+    kinds = collections.Counter(_arshif_kind("search/" + path) for path in edit.get("written", []))
+    gone = len(edit.get("deleted", []))
+    parts = [f"{kinds.pop('index', 0)} manifest", f"{kinds.pop('terms', 0)} shards", f"{kinds.pop('docs', 0)} bundles"]
+    parts += [f"{count} {kind}" for kind, count in sorted(kinds.items())]
+    return ", ".join(parts) + (f"; {gone} deleted" if gone else "")
+
+
 def size_table(r: SizeResult) -> str:
     rows = ["| | Arshif | Pagefind | Arshif ÷ Pagefind |", "|---|---|---|---|"]
     b, p, s = r.build, r.pagefind, r.build.get("search") or {}
-    rows.append(f"| index build, wall s | **{num(s.get('wall'))}** (search part of a {num(b.get('wall'), 1)} s cold "
-                f"build) | **{num(p.get('wall'))}** | {ratio(s.get('wall'), p.get('wall'))} |")
-    rows.append(f"| index build, CPU s (user + sys) | {num(s.get('cpu'))} | {num(p.get('cpu'))} "
-                f"| {ratio(s.get('cpu'), p.get('cpu'))} |")
+    e, es = r.edit, r.edit.get("search") or {}
+    bar = r.n >= TARGET_SIZE
+    cold_mark = (" ✓" if s.get("cpu") is not None and s["cpu"] <= COLD_TARGET else " ✗") if bar else ""
+    edit_mark = (" ✓" if es.get("cpu") is not None and es["cpu"] <= EDIT_TARGET else " ✗") if bar else ""
+    rows.append(f"| **search index, cold build: CPU s** (user + sys; target at 10k ≤ {COLD_TARGET:g}) "
+                f"| **{num(s.get('cpu'))}**{cold_mark} (wall {num(s.get('wall'))}; the whole build "
+                f"{num(b.get('cpu'), 1)} s CPU, {num(b.get('wall'), 1)} s wall) "
+                f"| **{num(p.get('cpu'))}** (wall {num(p.get('wall'))}) | {ratio(s.get('cpu'), p.get('cpu'))} |")
+    rows.append(f"| **search index, one-article edit: CPU s** (target at 10k ≤ {EDIT_TARGET:g}) "
+                f"| **{num(es.get('cpu'), 3)}**{edit_mark} (wall {num(es.get('wall'), 3)}; the whole rebuild "
+                f"{num(e.get('cpu'), 2)} s CPU, {num(e.get('wall'), 2)} s wall) "
+                f"| as cold: it has no incremental indexing, an edit means indexing every page again | |")
+    rows.append(f"| …search files the edit's rebuild wrote (.gz/.br siblings aside) | {_edit_files(e)} "
+                f"| – (no incremental run) | |")
     compress = r.index.get("compress_s", {})
     if compress:
-        rows.append(f"| …of which pre-compressing the index (re-timed by the bench, CPU s) | "
+        rows.append(f"| …of the cold figure, pre-compressing the index (re-timed by the bench, CPU s) | "
                     f"{num(compress.get('gzip'))} gzip + {num(compress.get('br'))} brotli | – (its files are "
                     f"gzip inside) | |")
     rows.append(f"| peak RSS MB | {num(s.get('rss_peak_mb'), 0)} during the search part "
@@ -605,19 +756,29 @@ def size_table(r: SizeResult) -> str:
                 f"{num(b.get('rss_mb'), 0)} for the whole build | {num(p.get('rss_mb'), 0)} "
                 f"| {ratio(s.get('rss_peak_mb'), p.get('rss_mb'))} |")
     t, pt = r.index.get("total", {}), r.pagefind_index.get("total", {})
-    i = r.index
-    files = (f"{i.get('terms', {}).get('files', 0)} term shards + {i.get('docs', {}).get('files', 0)} document "
-             f"files + index.json")
+    i, f = r.index, r.files
+    search, site, pagefind = f.get("search", {}), f.get("site", {}), f.get("pagefind", {})
+    own = search.get("own")
+    files_mark = (" ✓" if own is not None and own * 10 <= r.n else " ✗") if own is not None else ""
+    rows.append(f"| **files under search/** (bar: ≤ 1 per 10 articles) | **{_n(own)}**{files_mark} "
+                f"({per_ten(own, r.n)} per 10 articles); {_n(search.get('all'))} with the .gz/.br siblings "
+                f"({per_ten(search.get('all'), r.n)} per 10) | **{_n(pagefind.get('all'))}** "
+                f"({per_ten(pagefind.get('all'), r.n)} per 10 articles; {_n(pagefind.get('used'))} without the "
+                f"UI files) | {ratio(own, pagefind.get('all'))} |")
     pfk = r.pagefind_index
+    files = (f"index.json + {i.get('terms', {}).get('files', 0)} term shards + {i.get('docs', {}).get('files', 0)} "
+             f"result bundles + the search page")
     pf_files = (f"{pfk.get('index', {}).get('files', 0)} index chunks + "
                 f"{pfk.get('fragment', {}).get('files', 0)} fragments + {pfk.get('meta', {}).get('files', 0)} meta + "
-                f"{pfk.get('search code', {}).get('files', 0)} code")
-    rows.append(f"| index files | {files} | {pf_files} | |")
+                f"{pfk.get('search code', {}).get('files', 0)} code + "
+                f"{pfk.get('UI (not used here)', {}).get('files', 0)} UI")
+    rows.append(f"| …of which | {files} | {pf_files} | |")
+    rows.append(f"| files of the whole site | {_n(site.get('own'))}; {_n(site.get('all'))} with the siblings | | |")
     rows.append(f"| index size, raw | {kb(t.get('raw'))} | {kb(pt.get('raw'))} (as written, its data gzip inside) "
                 f"| {ratio(t.get('raw'), pt.get('raw'))} |")
     rows.append(f"| index size, gzip | **{kb(t.get('gzip'))}** (brotli: {kb(t.get('br'))}) | **{kb(pt.get('gzip'))}** "
                 f"| {ratio(t.get('gzip'), pt.get('gzip'))} |")
-    parts = ", ".join(f"{k} {kb(i[k]['gzip'])}" for k in ("manifest", "terms", "docs", "text") if k in i)
+    parts = ", ".join(f"{k} {kb(i[k]['gzip'])}" for k in ("manifest", "terms", "docs") if k in i)
     pf_parts = ", ".join(f"{k} {kb(v['gzip'])}" for k, v in pfk.items() if k not in ("total", "UI (not used here)"))
     rows.append(f"| …by part, gzip | {parts} | {pf_parts} | |")
     by_query: dict[str, dict[str, dict]] = collections.defaultdict(dict)
@@ -631,13 +792,18 @@ def size_table(r: SizeResult) -> str:
                     f"| {_n(f.count)} ({f.shown}) | |")
         an, asent, _ = a.total(arshif_data)
         fn, fsent, _ = f.total(pagefind_data)
-        rows.append(f"| index data fetched, gzip (requests) | **{kb(asent)}** ({an}: {_arshif_breakdown(a)}) "
+        one_word = len(text.split()) == 1
+        mark = (" ✓" if asent <= BYTES_TARGET else " ✗") if bar and one_word and an else ""
+        rows.append(f"| index data fetched, gzip (requests){' (bar: ≤ 200 KB)' if bar and one_word else ''} "
+                    f"| **{kb(asent)}**{mark} ({an}: {_arshif_breakdown(a)}) "
                     f"| **{kb(fsent)}** ({fn}: {_pagefind_breakdown(f)}) | **{ratio(asent, fsent)}** |")
         cn, csent, _ = a.total(arshif_code)
         pn, psent, _ = f.total(pagefind_code)
         rows.append(f"| + search code, gzip (requests) | {kb(asent + csent)} (+{cn}: lunr.js and 3 scripts) "
                     f"| {kb(fsent + psent)} (+{pn}: pagefind.js, wasm) | {ratio(asent + csent, fsent + psent)} |")
         rows.append(f"| time to results, ms (from navigation; indicative) | {num(a.ms, 0)} | {num(f.ms, 0)} | |")
+        if a.checked:
+            rows.append(f"| what Arshif's page fetched | {a.checked} | | |")
         for tool, answer in (("Arshif", a), ("Pagefind", f)):
             if answer.errors:
                 rows.append(f"| ⚠ {tool} | {'; '.join(dict.fromkeys(answer.errors))[:600]} | | |")
@@ -665,7 +831,8 @@ def _arshif_breakdown(q: QueryResult) -> str:
         if arshif_data(f["path"]):
             kinds[_arshif_kind(f["path"])] += 1
             sent[_arshif_kind(f["path"])] += f["sent"]
-    return ", ".join(f"{k} {kinds[k]}× {kb(sent[k])}" for k in ("index", "terms", "docs", "text") if kinds[k])
+    names = {"index": "index.json", "terms": "shards", "docs": "bundles"}
+    return ", ".join(f"{names[k]} {kinds[k]}× {kb(sent[k])}" for k in names if kinds[k])
 
 
 def _pagefind_breakdown(q: QueryResult) -> str:
@@ -684,19 +851,25 @@ def _pagefind_breakdown(q: QueryResult) -> str:
 
 
 def report(results: list[SizeResult], queries: list[Query], meta: dict) -> str:
-    lines = ["# Arshif search against Pagefind", "",
+    lines = ["# Arshif search (v2) against Pagefind", "",
              f"Run {meta['when']} on {meta['machine']}; Pagefind {meta['pagefind']}, Chromium {meta['chromium']}. "
-             f"Engine {meta['engine']}. One run per size on a shared machine: the times are indicative, the "
-             "byte counts are exact.", "",
+             f"Engine {meta['engine']}. One run per size on a shared machine (the load average as the run went "
+             "is under each table): the times are indicative, the byte and file counts are exact.", "",
              "Queries (the same at every size): " + "; ".join(f"{q.label}: «{q.text}»" for q in queries) + ".", "",
+             "*Search index* times are the \"search index\" phase of `ARSHIF_TIMINGS=1`: of a cold "
+             "`build --clean`, then of a rebuild after a sentence was appended to one article's body. "
              f"Bytes are what the bench's server sent for the first {FIRST} results with an empty browser cache: "
              "the build's .gz sibling where it has one, else gzip -6 on the fly for text, else the file "
              "(Pagefind's index files are gzip inside). *Index data* is Arshif's search/ files (index.json, "
-             "terms, docs, text) and Pagefind's bundle less its code; *search code* adds lunr.js and Arshif's "
-             "three search scripts, or pagefind.js and its wasm. Pagefind indexes the same article pages "
-             f"(`--glob '{PAGEFIND_GLOB}' --root-selector {PAGEFIND_ROOT}`).", ""]
+             "term shards, result bundles) and Pagefind's bundle less its code; *search code* adds lunr.js and "
+             "Arshif's three search scripts, or pagefind.js and its wasm. Pagefind indexes the same article pages "
+             f"(`--glob '{PAGEFIND_GLOB}' --root-selector {PAGEFIND_ROOT}`). ✓/✗ mark issue 11's bars, which are "
+             f"set at {TARGET_SIZE:,} articles (the file count's at every size).", ""]
     for r in results:
         lines += [f"## {r.n:,} articles", "", size_table(r), ""]
+        if r.loads:
+            lines += ["Load average (1, 5, 15 min): " + "; ".join(
+                f"{moment} {', '.join(f'{x:.2f}' for x in load)}" for moment, load in r.loads) + ".", ""]
         lines += [f"- ⚠ {note}" for note in r.notes]
         if r.notes:
             lines.append("")
@@ -715,7 +888,8 @@ def metadata() -> dict:
     load = os.getloadavg()
     return {"when": f"{datetime.now():%Y-%m-%d %H:%M}",
             "machine": f"{os.cpu_count()} CPUs, load average {load[0]:.1f} at the start",
-            "pagefind": output([PAGEFIND_PYTHON, "-m", "pagefind", "--version"]).replace("pagefind_extended ", ""),
+            "pagefind": re.sub(r"^pagefind(_extended)? ", "", output([PAGEFIND_PYTHON, "-m", "pagefind", "--version"]))
+            + (" (extended)" if "extended" in output([PAGEFIND_PYTHON, "-c", PAGEFIND_BINARY]) else ""),
             "chromium": output([CHROMIUM, "--version"]).replace("Chromium ", ""),
             "engine": f"`{commit[:60]}`" + (" with uncommitted changes" if dirty else "")}
 
