@@ -42,12 +42,17 @@ def _digest(parts: Iterable[Any]) -> str:
     return hashlib.sha1(repr(tuple(parts)).encode(), usedforsecurity=False).hexdigest()
 
 
-def key_states(site: Site) -> dict[Key, str]:
-    """The state of every key of SITE; a key whose state differs from the last build's has changed."""
+def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) -> dict[Key, str]:
+    """The state of every key of SITE; a key whose state differs from the last build's has changed.
+
+    PHOTOS gives, by source, the keys of the photos an article shows (images.Photos.states): its pages
+    show their sizes and names, so a photo replaced by another is a change of the article.
+    """
     states: dict[Key, str] = {}
     for article in site.articles:
         tags = tuple((t.slug, t.name) for t in site.tags_of[article.url])
-        states[("a", article.source)] = _digest((article.digest, tags))
+        shown = photos.get(article.source, ()) if photos else ()
+        states[("a", article.source)] = _digest((article.digest, tags, *shown))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
         states[("T", tag.slug)] = _digest(a.source for a in tag.articles)
