@@ -22,13 +22,16 @@ Key = tuple[Any, ...]
 
 # Attributes that reach a list's members; every other attribute of a tag, year or month is its name.
 _MEMBERS = frozenset({"articles", "months"})
+# What of an article shows its photos (their sizes and file names): the "p" key, whose state also
+# covers the photos' contents, so replacing a photo renders again only the pages that show it.
+PHOTO_ATTRIBUTES = frozenset({"body_html", "lead", "figures"})
 
 
 def read_key(value: Any, attribute: Any) -> Key | None:
     """The key a template read of VALUE.ATTRIBUTE depends on; None for objects that are not tracked."""
     kind = type(value)
     if kind is Article:
-        return ("a", value.source)
+        return ("p" if attribute in PHOTO_ATTRIBUTES else "a", value.source)
     if kind is Tag:
         return ("T" if attribute in _MEMBERS else "t", value.slug)
     if kind is Month:
@@ -45,14 +48,14 @@ def _digest(parts: Iterable[Any]) -> str:
 def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) -> dict[Key, str]:
     """The state of every key of SITE; a key whose state differs from the last build's has changed.
 
-    PHOTOS gives, by source, the keys of the photos an article shows (images.Photos.states): its pages
-    show their sizes and names, so a photo replaced by another is a change of the article.
+    PHOTOS gives, by source, the keys of the photos an article shows (images.Photos.states), for the
+    state of its "p" key: the article's body and photos.
     """
     states: dict[Key, str] = {}
     for article in site.articles:
         tags = tuple((t.slug, t.name) for t in site.tags_of[article.url])
-        shown = photos.get(article.source, ()) if photos else ()
-        states[("a", article.source)] = _digest((article.digest, tags, *shown))
+        states[("a", article.source)] = _digest((article.digest, tags))
+        states[("p", article.source)] = _digest((article.digest, *(photos or {}).get(article.source, ())))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
         states[("T", tag.slug)] = _digest(a.source for a in tag.articles)

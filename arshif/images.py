@@ -253,6 +253,7 @@ def prepare_photos(config: Config, shown: Sequence[Any], scan: Mapping[str, os.s
     keys: dict[str, str] = {}
     found: dict[str, ImageSet] = {}
     todo: list[str] = []
+    pending: set[str] = set()
     for relative in sorted(wanted):
         stat = scan.get(relative)
         if stat is None:
@@ -264,10 +265,11 @@ def prepare_photos(config: Config, shown: Sequence[Any], scan: Mapping[str, os.s
             failed[relative] = f"cannot be read ({error.strerror or error})"
             continue
         known = cache.lookup(keys[relative])
-        if known is None:
-            todo.append(relative)
-        else:
+        if known is not None:
             found[relative] = ImageSet(relative, keys[relative], *known)
+        elif keys[relative] not in pending:  # the same bytes under two names are made once
+            pending.add(keys[relative])
+            todo.append(relative)
     if todo:
         from .pool import batches_of, map_forked
 
@@ -280,6 +282,14 @@ def prepare_photos(config: Config, shown: Sequence[Any], scan: Mapping[str, os.s
                 width, height, made = result
                 cache.store(keys[relative], width, height, made)
                 found[relative] = ImageSet(relative, keys[relative], width, height, tuple(f for f, _ in made))
+    made_from = {found[r].key: found[r] for r in todo if r in found}
+    for relative, key in keys.items():
+        if relative not in found and relative not in failed:  # same bytes as one made (or failed) above
+            twin = made_from.get(key)
+            if twin is not None:
+                found[relative] = ImageSet(relative, key, twin.width, twin.height, twin.files)
+            else:
+                failed[relative] = next(failed[r] for r in todo if keys[r] == key)
     cache.save_index()
     for relative, reason in failed.items():
         for article in wanted[relative]:

@@ -210,7 +210,7 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
             context = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
                                   shaped.key)
             jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.feed),
-                            reads=frozenset(("a", a.source) for a in items)))
+                            reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
     for page in shaped.pages:
         context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
                               shaped.key)

@@ -179,15 +179,16 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         recorder.note(article)
         for tag in tags:
             recorder.note(tag)
+        recorder.note(article, "figures")
         return news_article_json(article, tags, config, absolute_url(config, assets.get(config.logo, "")),
                                  photos.crops(article) if photos else ())
 
     def lead_photo(article: Article) -> Markup:
-        recorder.note(article)
+        recorder.note(article, "lead")
         return Markup(photos.lead_html(article) if photos else "")
 
     def photo_card(article: Article) -> dict[str, Any] | None:
-        recorder.note(article)
+        recorder.note(article, "figures")
         return photos.card(article) if photos else None
 
     env.globals.update(
