@@ -5,7 +5,8 @@ item a template reads of an article, tag, year or month is recorded as a *key*; 
 page, its key set and its context (which objects it holds). Each key has a *state* computed from the site: an
 article's state is its source digest (every field of an article comes from its file and the parse
 settings) with its resolved tags; a tag's name and its list of articles are separate keys, so a
-page showing a tag's name is not rendered again when an article joins the tag. A page is rendered
+page showing a tag's name is not rendered again when an article joins the tag. Likewise an article's
+body and photos are its "p" key, whose state adds the photos' contents to the source digest. A page is rendered
 again when its context changed or the state of any key it read changed.
 """
 

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import PIL
@@ -34,6 +34,9 @@ from .arabic import isolate_latin
 from .config import Config
 from .figures import Figure, attributes, caption_html, local_photo
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .content import Article
 
 WIDTHS = (480, 960, 1600)
 OG_WIDTH = 1200
@@ -48,6 +51,7 @@ SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 PARALLEL_PHOTOS = 2
 
 File = tuple[str, str, int, int]  # label ("960", "16x9"), extension, width, height
+Made = tuple[int, int, tuple[File, ...]]  # a photo's width and height (upright) and its variants
 
 
 class PhotoError(Exception):
@@ -194,9 +198,11 @@ class ImageCache:
     def entry_folder(self, key: str) -> Path:
         return self.folder / key[:2] / key
 
-    def lookup(self, key: str) -> tuple[int, int, tuple[File, ...]] | None:
-        if not self.trust:
-            return None
+    def lookup(self, key: str) -> Made | None:
+        """The size and variants of KEY when its entry is whole (and the cache is trusted)."""
+        return self._read(key) if self.trust else None
+
+    def _read(self, key: str) -> Made | None:
         folder = self.entry_folder(key)
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -208,7 +214,10 @@ class ImageCache:
             return None
 
     def store(self, key: str, width: int, height: int, made: list[tuple[File, bytes]]) -> None:
-        """Keep the variants of KEY, replacing what was there (a --clean build makes them afresh)."""
+        """Keep the variants of KEY, unless a whole entry is there already (a --clean build, or another
+        build at the same moment, made the same bytes: it stays, so no build copying from it loses it)."""
+        if self._read(key) is not None:
+            return
         final = self.entry_folder(key)
         aside = final.with_name(f"{key}.{os.getpid()}.tmp")
         shutil.rmtree(aside, ignore_errors=True)
@@ -240,71 +249,76 @@ def _make_batch(content_dir: Path, batch: Sequence[str]) -> list[tuple[str, Any]
     return results
 
 
-def prepare_photos(config: Config, shown: Sequence[Any], scan: Mapping[str, os.stat_result], cache: ImageCache,
+def prepare_photos(config: Config, shown: Sequence[Article], scan: Mapping[str, os.stat_result], cache: ImageCache,
                    workers: int = 1) -> tuple[Photos, list[Problem]]:
     """The variants of every photo the SHOWN articles use, made where the cache lacks them; a problem,
-    naming the article and the image, for each photo that is missing or cannot be read."""
-    wanted: dict[str, list[Any]] = {}
+    naming the article and the photo, for each photo that is missing or cannot be read."""
+    wanted: dict[str, list[Article]] = {}
     for article in shown:
         for figure in _figures_of(article):
             wanted.setdefault(figure.path, []).append(article)
-    problems: list[Problem] = []
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
-    found: dict[str, ImageSet] = {}
-    todo: list[str] = []
-    pending: set[str] = set()
+    by_key: dict[str, Made | str] = {}  # the variants of each key, or what is wrong with its file
+    todo: dict[str, str] = {}  # key -> a file with those bytes: the same bytes under two names are made once
     for relative in sorted(wanted):
         stat = scan.get(relative)
         if stat is None:
             failed[relative] = "does not exist"
             continue
         try:
-            keys[relative] = variant_key(cache.digest(config.content_dir / relative, relative, stat))
+            key = keys[relative] = variant_key(cache.digest(config.content_dir / relative, relative, stat))
         except OSError as error:
             failed[relative] = f"cannot be read ({error.strerror or error})"
             continue
-        known = cache.lookup(keys[relative])
-        if known is not None:
-            found[relative] = ImageSet(relative, keys[relative], *known)
-        elif keys[relative] not in pending:  # the same bytes under two names are made once
-            pending.add(keys[relative])
-            todo.append(relative)
-    if todo:
-        from .pool import batches_of, map_forked
-
-        parallel = workers if workers > 1 and len(todo) >= PARALLEL_PHOTOS else 1
-        for results in map_forked(_make_batch, config.content_dir, batches_of(todo, 1), parallel):
-            for relative, result in results:
-                if isinstance(result, str):
-                    failed[relative] = result
-                    continue
-                width, height, made = result
-                cache.store(keys[relative], width, height, made)
-                found[relative] = ImageSet(relative, keys[relative], width, height, tuple(f for f, _ in made))
-    made_from = {found[r].key: found[r] for r in todo if r in found}
-    for relative, key in keys.items():
-        if relative not in found and relative not in failed:  # same bytes as one made (or failed) above
-            twin = made_from.get(key)
-            if twin is not None:
-                found[relative] = ImageSet(relative, key, twin.width, twin.height, twin.files)
+        if key not in by_key and key not in todo:
+            known = cache.lookup(key)
+            if known is None:
+                todo[key] = relative
             else:
-                failed[relative] = next(failed[r] for r in todo if keys[r] == key)
+                by_key[key] = known
+    by_key |= _make_missing(todo, config.content_dir, cache, workers)
     cache.save_index()
-    for relative, reason in failed.items():
-        for article in wanted[relative]:
-            problems.append(Problem(article.source, None, f"the photo content/{relative} {reason}",
-                                    "put a JPEG, PNG or WebP file there, or fix the name in image: or ![…](…)"
-                                    if reason == "does not exist" else
-                                    "save the photo again as JPEG, PNG or WebP (and under 50 megapixels)"))
+    found = {}
+    for relative, key in keys.items():
+        result = by_key[key]
+        if isinstance(result, str):
+            failed[relative] = result
+        else:
+            found[relative] = ImageSet(relative, key, *result)
+    problems = [Problem(article.source, None, f"the photo content/{relative} {reason}",
+                        "put a JPEG, PNG or WebP file there, or fix the name in image: or ![…](…)"
+                        if reason == "does not exist" else
+                        "save the photo again as JPEG, PNG or WebP (and under 50 megapixels)")
+                for relative, reason in sorted(failed.items()) for article in wanted[relative]]
     return Photos(config, found, cache), problems
 
 
-def _figures_of(article: Any) -> list[Figure]:
+def _make_missing(todo: Mapping[str, str], content_dir: Path, cache: ImageCache, workers: int) -> dict[str, Made | str]:
+    """Make and keep the variants of each key of TODO (from its file), in WORKERS processes when it pays."""
+    if not todo:
+        return {}
+    from .pool import batches_of, map_forked
+
+    keys = {relative: key for key, relative in todo.items()}
+    parallel = workers if workers > 1 and len(todo) >= PARALLEL_PHOTOS else 1
+    made: dict[str, Made | str] = {}
+    for results in map_forked(_make_batch, content_dir, batches_of(sorted(keys), 1), parallel):
+        for relative, result in results:
+            if isinstance(result, str):
+                made[keys[relative]] = result
+                continue
+            width, height, files = result
+            cache.store(keys[relative], width, height, files)
+            made[keys[relative]] = (width, height, tuple(f for f, _ in files))
+    return made
+
+
+def _figures_of(article: Article) -> list[Figure]:
     return ([article.lead] if article.lead is not None else []) + list(article.figures)
 
 
-def referenced(articles: Iterable[Any]) -> set[str]:
+def referenced(articles: Iterable[Article]) -> set[str]:
     """Every photo file any article uses: these are published as variants only, never as they are
     (the original keeps its EXIF data, GPS position included)."""
     return {figure.path for article in articles for figure in _figures_of(article)}
@@ -318,7 +332,7 @@ class Photos:
         self.found = dict(found)
         self.cache = cache
 
-    def states(self, article: Any) -> tuple[str, ...]:
+    def states(self, article: Article) -> tuple[str, ...]:
         """What the article's pages show of its photos: their keys (dimensions and names follow from them)."""
         return tuple(self.found[f.path].key for f in _figures_of(article) if f.path in self.found)
 
@@ -355,7 +369,7 @@ class Photos:
                 f'sizes="{SIZES}" width="{largest[2]}" height="{largest[3]}" alt="{html.escape(alt)}"'
                 f'{title_attribute}{loading}></picture>')
 
-    def lead_html(self, article: Any) -> str:
+    def lead_html(self, article: Article) -> str:
         """The figure at the head of an article: its image: with caption and credit."""
         lead = article.lead
         if lead is None or lead.path not in self.found:
@@ -364,7 +378,7 @@ class Photos:
         return str(isolate_latin(f'<figure class="photo lead-photo">{picture}'
                                  f'{caption_html(lead.caption, lead.credit)}</figure>'))
 
-    def body_html(self, body: str, article: Any) -> str:
+    def body_html(self, body: str, article: Article) -> str:
         """The article's body with every photo as a responsive <picture>; without a lead photo, the
         body's first photo is the one fetched first."""
         first = [article.lead is None or article.lead.path not in self.found]
@@ -393,7 +407,7 @@ class Photos:
 
         return _swap_images(body, swap)
 
-    def main(self, article: Any) -> ImageSet | None:
+    def main(self, article: Article) -> ImageSet | None:
         """The photo that stands for the article (og:image, JSON-LD): its lead, else the body's first."""
         if article.lead is not None:
             return self.found.get(article.lead.path)
@@ -401,7 +415,7 @@ class Photos:
             return None
         return next((self.found[f.path] for f in article.figures if f.path in self.found), None)
 
-    def card(self, article: Any) -> dict[str, Any] | None:
+    def card(self, article: Article) -> dict[str, Any] | None:
         """og:image and its size and description, or None when the article has no photo of its own."""
         image = self.main(article)
         if image is None:
@@ -411,7 +425,7 @@ class Photos:
         return {"url": self.absolute(image, label, ext), "width": width, "height": height,
                 "type": MIME[ext], "alt": figure.alt or figure.caption}
 
-    def crops(self, article: Any) -> list[str]:
+    def crops(self, article: Article) -> list[str]:
         """The 16:9, 4:3 and 1:1 crops for JSON-LD's image."""
         image = self.main(article)
         if image is None:
