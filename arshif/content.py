@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
 from .arabic import isolate_latin, slugify, to_digits
 from .config import Config
+from .figures import Figure, body_figures, is_photo, text_keys
 from .problems import Problem, display_path
 
-KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image"}
+KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image",
+              "photos"}
 DEFAULT_TEMPLATE = "article.html"
-PARSE_VERSION = "arshif-parse-3"
+PARSE_VERSION = "arshif-parse-4"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
 
@@ -50,6 +52,8 @@ class Article:
     image: str = ""
     digest: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    lead: Figure | None = None  # the front matter's image:, when it is a photo in content/
+    figures: tuple[Figure, ...] = ()  # the photos of the body, in order
 
     @cached_property
     def url(self) -> str:
@@ -289,17 +293,14 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         raise ArticleError("the slug is empty once made URL-safe", lines.get("slug"),
                            "set slug: to letters, digits and hyphens")
 
-    image = require_text("image")
-    if image.startswith("/"):
-        image = image.lstrip("/")
-    elif image and not re.match(r"[a-z][a-z0-9+.-]*://", image):
-        try:
-            image = site_path(image, relative.parent.as_posix())
-        except ArticleError as error:
-            raise ArticleError(str(error), lines.get("image"), error.hint) from None
-
+    image, lead, words = _photo_keys(meta, lines, relative.parent.as_posix())
     converter.reset()
     body_html = absolute_links(converter.convert(body), relative.parent.as_posix(), config.base_path)
+    body_html, figures = body_figures(body_html, config.base_path, words)
+    unused = sorted(set(words) - {f.path for f in figures})
+    if unused:
+        raise ArticleError(f"photos: lists {unused[0]}, which the body does not show", lines.get("photos"),
+                           "show it with ![description](file) in the body, or remove it from photos:")
     body_html = str(isolate_latin(body_html))
     return Article(
         source=display_path(path, config.root),
@@ -318,7 +319,47 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         image=image,
         digest=digest,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        lead=lead,
+        figures=tuple(figures),
     )
+
+
+def _photo_keys(meta: dict[str, Any], lines: dict[str, int],
+                folder: str) -> tuple[str, Figure | None, dict[str, dict[str, str]]]:
+    """image: (a file, a site path or a URL; or a mapping with src, alt, caption, credit) and photos:
+    (the captions and credits of the body's photos, by file name): the image's site path or URL, the
+    lead photo when it is a file of content/, and the words of the body's photos by content path."""
+    value = meta.get("image")
+    found: dict[str, str] = {}
+    try:
+        if isinstance(value, dict):
+            src = value.get("src")
+            if not isinstance(src, str) or not src.strip():
+                raise ValueError("image: needs src: the photo's file name")
+            found = text_keys({k: v for k, v in value.items() if k != "src"}, "image:")
+            value = src
+        elif value is not None and not isinstance(value, (str, int, float)):
+            raise ValueError("image must be a file name or a mapping with src, alt, caption and credit")
+        photos = meta.get("photos") or {}
+        if not isinstance(photos, dict):
+            raise ArticleError("photos must map file names to their caption and credit", lines.get("photos"),
+                               "e.g. photos: {market.jpg: {caption: ..., credit: ...}}")
+        words = {unquote(site_path(str(name), folder)): text_keys(keys, f"photos: {name}")
+                 for name, keys in photos.items()}
+    except ValueError as error:
+        key = "image" if str(error).startswith("image") else "photos"
+        raise ArticleError(str(error), lines.get(key), "see the front-matter keys in README.md") from None
+    image = "" if value is None else str(value).strip()
+    if not image or re.match(r"[a-z][a-z0-9+.-]*://", image):
+        return image, None, words
+    try:
+        path = unquote(image.lstrip("/")) if image.startswith("/") else unquote(site_path(image, folder))
+    except ArticleError as error:
+        raise ArticleError(str(error), lines.get("image"), error.hint) from None
+    if not is_photo(path):
+        return quote(path, safe="/"), None, words
+    return quote(path, safe="/"), Figure(path, found.get("alt", ""), found.get("caption", ""),
+                                        found.get("credit", "")), words
 
 
 def missing_templates(articles: Iterable[Article], templates: Iterable[str], config: Config) -> list[Problem]:

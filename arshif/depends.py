@@ -5,7 +5,8 @@ item a template reads of an article, tag, year or month is recorded as a *key*; 
 page, its key set and its context (which objects it holds). Each key has a *state* computed from the site: an
 article's state is its source digest (every field of an article comes from its file and the parse
 settings) with its resolved tags; a tag's name and its list of articles are separate keys, so a
-page showing a tag's name is not rendered again when an article joins the tag. A page is rendered
+page showing a tag's name is not rendered again when an article joins the tag. Likewise an article's
+body and photos are its "p" key, whose state adds the photos' contents to the source digest. A page is rendered
 again when its context changed or the state of any key it read changed.
 """
 
@@ -21,13 +22,16 @@ Key = tuple[Any, ...]
 
 # Attributes that reach a list's members; every other attribute of a tag, year or month is its name.
 _MEMBERS = frozenset({"articles", "months"})
+# What of an article shows its photos (their sizes and file names): the "p" key, whose state also
+# covers the photos' contents, so replacing a photo renders again only the pages that show it.
+PHOTO_ATTRIBUTES = frozenset({"body_html", "lead", "figures"})
 
 
 def read_key(value: Any, attribute: Any) -> Key | None:
     """The key a template read of VALUE.ATTRIBUTE depends on; None for objects that are not tracked."""
     kind = type(value)
     if kind is Article:
-        return ("a", value.source)
+        return ("p" if attribute in PHOTO_ATTRIBUTES else "a", value.source)
     if kind is Tag:
         return ("T" if attribute in _MEMBERS else "t", value.slug)
     if kind is Month:
@@ -37,14 +41,18 @@ def read_key(value: Any, attribute: Any) -> Key | None:
     return None
 
 
-def key_states(site: Site) -> dict[Key, Any]:
+def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) -> dict[Key, Any]:
     """The state of every key of SITE; a key whose state differs from the last build's has changed.
 
-    States are kept whole (tuples of digests and sources), not hashed: comparing them costs less.
+    PHOTOS gives, by source, the keys of the photos an article shows (images.Photos.states), for the
+    state of its "p" key: the article's body and photos. States are kept whole (tuples of digests and
+    sources), not hashed: comparing them costs less.
     """
+    photos = photos or {}
     states: dict[Key, Any] = {}
     for article in site.articles:
         states[("a", article.source)] = (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]))
+        states[("p", article.source)] = (article.digest, photos.get(article.source, ()))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
         states[("T", tag.slug)] = tuple([a.source for a in tag.articles])

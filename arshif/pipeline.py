@@ -32,6 +32,7 @@ from .content import (
 )
 from .depends import Key, article_digests, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
+from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import batches_of, map_forked
 from .problems import BuildFailed, Problem
 from .render import (
@@ -72,6 +73,7 @@ class Shaped:
     template_refs: dict[str, frozenset[Any]]
     states: dict[Key, Any]
     key: str
+    photos: Photos
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     trusted = last.key == shaped.key
     cache.bodies.flush()
     cache.bodies.close()
-    bodies = Bodies(request.config, cache)
+    bodies = Bodies(request.config, cache, shaped.photos)
     left = frozenset(cache.summary.outputs)
     present = left if cache.in_session and left else None
     with SiteWriter(request.output, request.config.precompress, present,
@@ -132,7 +134,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         search = _write_search(shaped, bodies, writer, cache, last if trusted else Record())
         lap("search index")
         expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.contexts)
-                    | set(sitemap_names(shaped.pages)) | set(search.files))
+                    | set(sitemap_names(shaped.pages)) | set(search.files) | set(shaped.photos.outputs()))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
         writer.commit(expected, previous, cache.summary.precompressed)
@@ -172,7 +174,8 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     cache.bodies.close()  # no connection is carried into forked workers (SQLite forbids it)
     articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
     lap("read articles")
-    static_paths = static_sources(request.scan)
+    photo_files = referenced(articles)
+    static_paths = [path for path in static_sources(request.scan) if path not in photo_files]
     chosen = publishable(articles, request.now, request.drafts, request.future)
     collisions = url_collisions(chosen, static_paths)
     unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
@@ -181,12 +184,18 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True,
                     known=last.related if last.related[0] else None)
     pages = routes(site)
+    cache.bodies.close()  # photos may be made in forked workers
+    images = ImageCache(cache.folder.parent / "images" if cache.persist else cache.folder / "images", cache.trust)
+    photos, photo_problems = prepare_photos(config, site.articles, request.scan, images, request.workers)
+    problems += photo_problems
+    lap("photos")
     assets = collect_assets(config.theme_dir)
-    env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None)
+    env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None,
+                           photos)
     key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
     templates, references = template_digests(env, last.template_refs)
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
-                    key_states(site), key)
+                    key_states(site, {a.source: photos.states(a) for a in site.articles}), key, photos)
     lap("assemble")
     return shaped
 
@@ -201,6 +210,9 @@ def _write_assets_and_static(request: BuildRequest, shaped: Shaped, writer: Site
     for path in shaped.static_paths:
         if last.static.get(path) != copied[path] or writer.missing(path):
             writer.copy(path, request.config.content_dir / path)
+    for path, variant in shaped.photos.outputs().items():  # named by their content: one there is the same
+        if writer.missing(path):
+            writer.copy(path, variant)
     return copied
 
 
@@ -226,12 +238,13 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
         for kind, name in FEED_NAMES.items():
             context = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
                                   shaped.key)
-            jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.get),
-                            reads=frozenset(("a", a.source) for a in items)))
+            jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.feed),
+                            reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
     for page in shaped.pages:
         context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
                               shaped.key)
-        jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies), page))
+        jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies, shaped.photos),
+                        page))
     contexts = {job.path: job.context for job in jobs}
     due = stale(last.pages, contexts, last.states, shaped.states)
     todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
@@ -299,10 +312,15 @@ class Stopwatch:
 class Bodies:
     """Article HTML for the pages and feeds that show it: from the cache, else parsed again."""
 
-    def __init__(self, config: Config, cache: BuildCache) -> None:
+    def __init__(self, config: Config, cache: BuildCache, photos: Photos) -> None:
         self.config = config
         self.cache = cache
+        self.photos = photos
         self._converter: Any = None
+
+    def feed(self, article: Article) -> str:
+        """The body as feeds show it: photos as plain <img> with their size."""
+        return self.photos.feed_html(self.get(article))
 
     def get(self, article: Article) -> str:
         body = self.cache.body(article)
@@ -329,10 +347,11 @@ class Job:
     reads: frozenset[Key] = frozenset()
 
 
-def _render_one(env: jinja2.Environment, page: Page, bodies: Bodies) -> str:
+def _render_one(env: jinja2.Environment, page: Page, bodies: Bodies, photos: Photos) -> str:
     if page.kind == "article":
         article = page.context["article"]
-        page = replace(page, context={**page.context, "article": replace(article, body_html=bodies.get(article))})
+        body = photos.body_html(bodies.get(article), article)
+        page = replace(page, context={**page.context, "article": replace(article, body_html=body)})
     return render_page(env, page)
 
 

@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import hijridate
@@ -23,6 +23,9 @@ from .content import Article
 from .depends import Recorder
 from .problems import Problem, display_path
 from .site import Page, Site, Tag
+
+if TYPE_CHECKING:
+    from .images import Photos
 
 _URL_SAFE = "/#?=&%"
 
@@ -61,8 +64,11 @@ def month_name(year: int, month: int, config: Config) -> str:
     return arabic.to_digits(format_date(datetime(year, month, 1), "MMMM y", locale=config.locale), config.digits)
 
 
-def news_article_json(article: Article, tags: Sequence[Tag], config: Config, logo_url: str) -> Markup:
-    """schema.org NewsArticle, what news search engines read; safe inside a <script> element."""
+def news_article_json(article: Article, tags: Sequence[Tag], config: Config, logo_url: str,
+                      images: Sequence[str] = ()) -> Markup:
+    """schema.org NewsArticle, what news search engines read; safe inside a <script> element.
+
+    IMAGES are the URLs of the article's photo in several shapes (images.Photos.crops)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -82,7 +88,9 @@ def news_article_json(article: Article, tags: Sequence[Tag], config: Config, log
         data["keywords"] = [tag.name for tag in tags]
     if article.category:
         data["articleSection"] = article.category
-    if article.image:
+    if images:
+        data["image"] = list(images)
+    elif article.image:
         data["image"] = [absolute_url(config, article.image)]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -122,7 +130,7 @@ class RecordingEnvironment(jinja2.Environment):
 
 
 def make_environment(config: Config, site: Site, assets: Mapping[str, str],
-                     compiled: Path | None = None) -> RecordingEnvironment:
+                     compiled: Path | None = None, photos: Photos | None = None) -> RecordingEnvironment:
     """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers.
 
     COMPILED is a folder where compiled templates are kept between builds (Jinja checks each
@@ -171,7 +179,17 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         recorder.note(article)
         for tag in tags:
             recorder.note(tag)
-        return news_article_json(article, tags, config, absolute_url(config, assets.get(config.logo, "")))
+        recorder.note(article, "figures")
+        return news_article_json(article, tags, config, absolute_url(config, assets.get(config.logo, "")),
+                                 photos.crops(article) if photos else ())
+
+    def lead_photo(article: Article) -> Markup:
+        recorder.note(article, "lead")
+        return Markup(photos.lead_html(article) if photos else "")
+
+    def photo_card(article: Article) -> dict[str, Any] | None:
+        recorder.note(article, "figures")
+        return photos.card(article) if photos else None
 
     env.globals.update(
         once=once,
@@ -184,6 +202,8 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         month_name=lambda year, month: month_name(year, month, config),
         plural_forms=lambda noun: json.dumps(arabic.NOUNS[noun], ensure_ascii=False),
         news_article_json=article_json,
+        lead_photo=lead_photo,
+        photo_card=photo_card,
     )
     env.filters.update(
         date=_memo(lambda moment: local_date(moment, config)),

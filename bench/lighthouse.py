@@ -85,11 +85,13 @@ def first_link(html: str, pattern: str) -> str:
     return match.group(1)
 
 
-def page_urls(site: Path, origin: str, base_path: str, query: str) -> dict[str, str]:
-    """The address of each measured page: the home page's first article and the first tag of the tag index."""
+def page_urls(site: Path, origin: str, base_path: str, query: str, article_path: str = "") -> dict[str, str]:
+    """The address of each measured page: the home page's first article (or ARTICLE_PATH below the
+    base path) and the first tag of the tag index."""
     base = origin + base_path
     home = (site / "index.html").read_text(encoding="utf-8")
-    article = first_link(home, r'<h2 class="entry-title"><a href="([^"]+)"')
+    article = (base_path + quote(article_path) if article_path
+               else first_link(home, r'<h2 class="entry-title"><a href="([^"]+)"'))
     tags = (site / "tags" / "index.html").read_text(encoding="utf-8")
     tag = first_link(tags, r'<a href="(' + re.escape(base_path) + r'tags/[^"]+)"')
     def absolute(link: str) -> str:
@@ -196,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", type=Path, default=PROJECT,
                         help="the checkout whose arshif package builds the sample (default: this one); "
                              "the content, templates and theme are always this checkout's")
+    parser.add_argument("--article", default="", metavar="PATH",
+                        help="the article to measure, below the base path (default: the newest, which has photos),"
+                             " e.g. 2022/suq-al-hiraf-fi-halab/")
     parser.add_argument("--keep", type=Path, help="keep the JSON reports in this folder")
     parser.add_argument("--shifts", action="store_true",
                         help="also list each page's layout shifts and the elements that moved (Playwright)")
@@ -220,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            urls = page_urls(site, origin, base_path, args.query)
+            urls = page_urls(site, origin, base_path, args.query, args.article)
             rows: dict[str, list[dict[str, float | None]]] = {name: [] for name in args.pages}
             for run in range(args.runs):
                 for name in args.pages:

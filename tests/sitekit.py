@@ -72,3 +72,18 @@ class SiteMaker:
         if url_path == "" or url_path.endswith("/"):
             target = target / "index.html"
         return target.read_text(encoding="utf-8")
+
+
+def photo(width: int = 800, height: int = 600, kind: str = "JPEG", color: tuple[int, int, int] = (180, 90, 40),
+          exif: object = None) -> bytes:
+    """A small real picture made with Pillow: a colour field with a darker band (so crops differ)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), color)
+    ImageDraw.Draw(image).rectangle((0, height // 3, width // 2, height // 2), fill=(20, 40, 90))
+    out = io.BytesIO()
+    options: dict[str, object] = {"exif": exif} if exif is not None else {}
+    image.save(out, kind, **options)
+    return out.getvalue()

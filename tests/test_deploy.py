@@ -294,12 +294,12 @@ def test_a_broken_link_stops_the_deploy(site: SiteMaker, tmp_path: Path, capsys:
     need("rsync")
     fill(site)
     site.add("2020/c.md", article(title="روابط", date="2020-03-01 10:00",
-                                  body="انظر [هذا](/2019/no-such-article/) و![صورة](missing.png)."))
+                                  body="انظر [هذا](/2019/no-such-article/) و[الملف](missing.pdf)."))
     www = tmp_path / "www"
     assert deploy(site, "--to", str(www)) == 1
     err = capsys.readouterr().err
     assert "2020/c/index.html: /2019/no-such-article/ (no file 2019/no-such-article/index.html)" in err
-    assert "2020/c/index.html: /2020/missing.png (no file 2020/missing.png)" in err
+    assert "2020/c/index.html: /2020/missing.pdf (no file 2020/missing.pdf)" in err
     assert "nothing was published" in err
     assert not www.exists()
 

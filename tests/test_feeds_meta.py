@@ -36,7 +36,7 @@ from arshif.content import load_articles
 from arshif.site import assemble, routes
 from arshif.sitemap import sitemap_files
 from tests.htmlcheck import html_links, target_file, url_of
-from tests.sitekit import BASE_CONFIG, NOW, PROJECT, SiteMaker, article
+from tests.sitekit import BASE_CONFIG, NOW, PROJECT, SiteMaker, article, photo
 
 BASE = "https://example.org/archive/"
 BASE_PATH = urlsplit(BASE).path
@@ -70,6 +70,7 @@ class Source:
     summary: str
     lead: str
     draft: bool
+    photo: bool = False  # image: or a photo in the body
 
     @property
     def changed(self) -> datetime:
@@ -111,7 +112,7 @@ def read_sources() -> list[Source]:
             url=f"{date.year}/{meta.get('slug') or path.stem}/", title=meta["title"], date=date,
             updated=source_date(meta.get("updated")), author=meta.get("author", ""),
             tags=tuple(source_tag(str(t)) for t in meta.get("tags", [])), summary=meta.get("summary", ""),
-            lead=lead, draft=meta.get("draft", False)))
+            lead=lead, draft=meta.get("draft", False), photo=bool(meta.get("image")) or "![" in body))
     return sorted(sources, key=lambda s: (s.date, s.url.split("/")[1]), reverse=True)
 
 
@@ -417,7 +418,7 @@ def test_feed_content_links_point_where_the_page_links_point(site: SiteMaker) ->
     """An image beside the article, under a base path: the feed's absolute URL reaches the copied file."""
     site.config(BASE_CONFIG.replace('base_url = "https://example.org/"', f'base_url = "{BASE}"'))
     site.add("2020/pic.md", article("صورة", body="نص الخبر.\n\n![غلاف](غلاف.jpg)\n\n[المصدر](https://example.com/x)"))
-    site.add("2020/غلاف.jpg", b"\xff\xd8\xff\xe0 jpeg")
+    site.add("2020/غلاف.jpg", photo(1200, 800))
     site.build()
     page = site.out / "2020" / "pic" / "index.html"
     on_page = [urljoin(page_url(page, site.out), link.value)
@@ -427,14 +428,15 @@ def test_feed_content_links_point_where_the_page_links_point(site: SiteMaker) ->
     in_feed = [link.value for link in html_links(content)]
     assert in_feed == on_page
     image = file_of(in_feed[0], site.out)
-    assert image is not None and image.read_bytes() == b"\xff\xd8\xff\xe0 jpeg"
+    assert image is not None and image.read_bytes().startswith(b"\xff\xd8"), "the feed's photo is a JPEG variant"
+    assert 'width="960"' in content and 'height="640"' in content, "the feed's photo has its size"
 
 
 def test_article_opening_with_a_photo_keeps_summary_and_full_content(site: SiteMaker) -> None:
     """News often opens with a photo: the page and the feeds must still carry a summary, and the
     RSS item its full HTML in content:encoded."""
     site.add("2020/photo-first.md", article("صورة أولاً", body="![غلاف](غلاف.jpg)\n\nنص الخبر بعد الصورة."))
-    site.add("2020/غلاف.jpg", b"\xff\xd8\xff\xe0 jpeg")
+    site.add("2020/غلاف.jpg", photo())
     site.build()
     problems = []
     description = head_of(site.out / "2020" / "photo-first" / "index.html").one("description")
@@ -659,8 +661,11 @@ def test_every_page_has_title_description_canonical_og_and_twitter(sample: Path)
             "og:type": head.one("og:type") == ("article" if path in articles else "website"),
             "og:title = title": head.one("og:title") == head.title,
             "og:description = description": head.one("og:description") == description,
-            "twitter:card": head.one("twitter:card") == "summary",
-            "no og:image without an image": head.one("og:image") is None,
+        }
+        shows_photo = path in articles and articles[path].photo
+        checks |= {
+            "twitter:card": head.one("twitter:card") == ("summary_large_image" if shows_photo else "summary"),
+            "og:image only with a photo": (head.one("og:image") is not None) == shows_photo,
         }
         if path in articles:
             checks["title starts with the article's"] = head.title.startswith(articles[path].title)
@@ -669,25 +674,28 @@ def test_every_page_has_title_description_canonical_og_and_twitter(sample: Path)
 
 
 def test_article_image_gives_og_image_and_large_card(site: SiteMaker) -> None:
-    """image: beside the article gives og:image/twitter:image = the copied file's absolute URL, a large
-    card and a JSON-LD image; an article without one gets none of these."""
+    """image: beside the article gives og:image/twitter:image = the absolute URL of its 1,200 px copy
+    (or the photo's own width when narrower), a large card and JSON-LD images; an article without one
+    gets none of these."""
     site.config(BASE_CONFIG.replace('base_url = "https://example.org/"', f'base_url = "{BASE}"'))
     site.add("2020/photo.md", article("بصورة", image="photo.jpg"))
-    site.add("2020/photo.jpg", b"photo one")
+    site.add("2020/photo.jpg", photo(1600, 900))
     site.add("2020/nested.md", article("بصورة عربية", "2020-01-14 12:00", image="صور/غلاف عربي.jpg"))
-    site.add("2020/صور/غلاف عربي.jpg", b"photo two")
+    site.add("2020/صور/غلاف عربي.jpg", photo(640, 480, "PNG"))
     site.add("2020/plain.md", article("بلا صورة", "2020-01-15 12:00"))
     site.build()
-    for slug, data in (("photo", b"photo one"), ("nested", b"photo two")):
+    for slug, magic, width in (("photo", b"\xff\xd8", 1200), ("nested", b"\x89PNG", 640)):
         page = site.out / "2020" / slug / "index.html"
         head = head_of(page)
         image = head.one("og:image")
         assert image and image.startswith(BASE), f"{slug}: og:image {image!r}"
         target = file_of(image, site.out)
-        assert target is not None and target.read_bytes() == data, f"{slug}: {image} is not the copied file"
+        assert target is not None and target.read_bytes().startswith(magic), f"{slug}: {image} is not a variant"
+        assert head.one("og:image:width") == str(width)
         assert head.one("twitter:card") == "summary_large_image"
         assert head.one("twitter:image") == image
-        assert as_list(json_ld_of(page)[1].get("image")) == [image]
+        crops = as_list(json_ld_of(page)[1].get("image"))
+        assert len(crops) == 3 and all(file_of(url, site.out) for url in crops), crops
     plain = site.out / "2020" / "plain" / "index.html"
     head = head_of(plain)
     assert head.one("og:image") is None and head.one("twitter:card") == "summary"
@@ -722,7 +730,11 @@ def test_article_json_ld_is_a_complete_news_article(sample: Path, source: Source
     canonical = head_of(page).hrefs("canonical")
     main = data["mainEntityOfPage"]
     assert (main.get("@id") if isinstance(main, dict) else main) == canonical[0]
-    assert "image" not in data, "the sample has no images"
+    if source.photo:
+        images = as_list(data.get("image"))
+        assert len(images) == 3 and all(file_of(url, sample) for url in images), images
+    else:
+        assert "image" not in data
 
 
 def test_updated_article_has_its_own_date_modified(sample: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from arshif.build import build_site
 from arshif.cache import CACHE_DIR
-from tests.sitekit import NOW, SiteMaker, article
+from tests.sitekit import NOW, SiteMaker, article, photo
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -47,6 +47,14 @@ EDITS = {
     "rename": lambda s: (s.root / "content/2020/a7.md").rename(s.root / "content/2020/renamed.md"),
     "draft": lambda s: s.add("2020/a8.md", article(title="مقال 8", date="2020-01-18 10:00", draft="true")),
     "image beside": lambda s: s.add("2020/pic.png", b"\x89PNG"),
+    "photo shown": lambda s: (s.add("2020/ph.jpg", photo(700, 500)), s.add("2020/a1.md", article(
+        title="مقال 1", date="2020-02-11 10:00", tags="[turkey]", body="فقرة.\n\n![صورة](ph.jpg)"))),
+    "photo replaced": lambda s: s.add("2020/ph.jpg", photo(500, 400, color=(10, 200, 90))),
+    "photo as image:": lambda s: s.add("2020/a2.md", article(title="مقال 2", date="2020-03-12 10:00",
+                                                             tags="[sports, مصر]", image="ph.jpg")),
+    "photo no longer shown": lambda s: (s.add("2020/a1.md", article(title="مقال 1", date="2020-02-11 10:00",
+                                                                    tags="[turkey]")),
+                                        (s.root / "content/2020/a2.md").unlink()),
     "template": lambda s: (s.root / "templates/tag.html").write_text(
         (s.root / "templates/tag.html").read_text().replace("page-title", "page-title tag-title"), encoding="utf-8"),
     "macro template": lambda s: (s.root / "templates/_macros.html").write_text(

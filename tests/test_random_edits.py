@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import random
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import arshif.pipeline
 from arshif.arabic import to_digits
 from arshif.build import BuildSession, build_site
 from arshif.problems import BuildFailed
-from tests.sitekit import NOW, SiteMaker, article
+from tests.sitekit import NOW, SiteMaker, article, photo
 from tests.test_incremental import tree
 
 SEEDS = (1, 2, 3, 4)
@@ -65,7 +66,7 @@ WEIGHTS = {
     "body": 4, "title": 3, "kicker": 4, "summary": 2, "author": 2, "category": 2, "updated": 1, "draft": 2,
     "tags": 3, "date": 3, "add article": 2, "delete article": 2, "rename article": 2, "static file": 2,
     "unused template": 2, "article template": 2, "alt template": 2, "list entry field": 5, "list page probe": 3,
-    "site.toml": 2, "theme css": 1,
+    "site.toml": 2, "theme css": 1, "photo": 6,
 }
 
 
@@ -128,6 +129,7 @@ class RandomSite:
         self.alt_marker = ""
         self.unused_marker = ""
         self.css_rules = 0
+        self.photos: dict[str, bytes] = {}  # photos beside articles ("2020/ph3.jpg"), shown by some of them
         self.drawn: set[str] = set()
 
     # Files
@@ -218,7 +220,8 @@ page_size = {self.page_size}
     # The first site
 
     def populate(self) -> None:
-        """Ten articles over two years, several tags, some with author, category and kicker; lists show some fields."""
+        """Ten articles over two years, several tags, some with author, category and kicker, two with a photo;
+        lists show some fields."""
         for n in range(1, 11):
             year = 2020 if n <= 6 else 2021
             source = Source(f"{year}/a{n}.md", f"مقال {n}", f"{year}-{1 + n % 4:02d}-{10 + n} 10:00",
@@ -231,6 +234,12 @@ page_size = {self.page_size}
             if n % 5 == 2:
                 source.keys["kicker"] = '"تحليل"'
             self.save(source)
+        for path, shown_by in (("2020/ph-a.jpg", "2020/a1.md"), ("2021/ph-b.png", "2021/a8.md")):
+            data = self.photo_bytes(path)
+            self.write(self.site.root / "content" / path, data)
+            self.photos[path] = data
+            self.show_photo(self.sources[shown_by], path)
+            self.save(self.sources[shown_by])
         # Lists already show some fields from the first build on, so that edits meet them more often.
         self.entry_fields = [name for name in sorted(ENTRY_FIELDS) if self.rng.random() < 0.5]
         self.probes = [name for name in sorted(LIST_PROBES) if self.rng.random() < 0.5]
@@ -335,6 +344,52 @@ page_size = {self.page_size}
                 self.write(site.root / "content" / path, data)
                 self.statics[path] = data
         return Step("static file", f"{action} content/{path}", apply)
+
+    def photo_bytes(self, path: str) -> bytes:
+        size = (self.rng.randint(120, 1100), self.rng.randint(90, 800))
+        color = (self.rng.randint(0, 255), self.rng.randint(0, 255), self.rng.randint(0, 255))
+        return photo(*size, "PNG" if path.endswith(".png") else "JPEG", color)
+
+    def show_photo(self, source: Source, path: str) -> None:
+        """SOURCE shows the photo at PATH: as its image: or in its body (by site path, so a move keeps it)."""
+        if self.rng.random() < 0.4 and "image" not in source.keys:
+            source.keys["image"] = "/" + path
+        else:
+            source.body += f'\n\n![صورة {self.fresh()}](/{path} "تعليق الصورة")'
+
+    def edit_photo(self) -> Step:
+        """Add a photo shown by an article, replace one (other size or colour, or the same bytes), show one
+        in another article too, or stop showing one and delete it."""
+        actions = ["add"] + (["replace", "same bytes", "share", "remove"] if self.photos else [])
+        action = self.rng.choice(actions)
+        source = self.pick()
+        if action == "add":
+            path = f"{source.path.split('/')[0]}/ph{self.fresh()}.{self.rng.choice(('jpg', 'png'))}"
+        else:
+            path = self.rng.choice(sorted(self.photos))
+        data = self.photos.get(path, b"") if action == "same bytes" else self.photo_bytes(path)
+
+        def apply(site: SiteMaker) -> None:
+            file = site.root / "content" / path
+            if action == "remove":
+                for other in self.sources.values():
+                    body = re.sub(rf'\n\n!\[[^\]]*\]\(/{re.escape(path)} "[^"]*"\)', "", other.body)
+                    if body != other.body or other.keys.get("image") == "/" + path:
+                        other.body = body
+                        if other.keys.get("image") == "/" + path:
+                            del other.keys["image"]
+                        self.save(other)
+                file.unlink()
+                del self.photos[path]
+                return
+            if action in ("add", "replace", "same bytes"):
+                self.write(file, data)
+                self.photos[path] = data
+            if action in ("add", "share"):
+                self.show_photo(source, path)
+                self.save(source)
+        return Step("photo", f"{action} content/{path}" + (f" shown by {source.path}" if action in ("add", "share")
+                                                          else ""), apply)
 
     def edit_unused_template(self) -> Step:
         action = self.rng.choice(("change", "delete")) if self.unused_marker else "add"
@@ -460,6 +515,7 @@ page_size = {self.page_size}
             "list page probe": self.toggle_list_probe,
             "site.toml": self.edit_config,
             "theme css": self.edit_css,
+            "photo": self.edit_photo,
         }
 
     def draw(self, left: int) -> Step:
@@ -538,6 +594,29 @@ def test_random_edits_give_the_cold_build_bytes(site: SiteMaker, tmp_path: Path,
         done.append(f"{number}. [{step.kind}] {step.description}")
         check_step(site, tmp_path / f"cold-{seed}-{number}",
                    f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n", session)
+
+
+PHOTO_COMPANIONS = ("body", "title", "date", "draft", "tags", "delete article", "rename article", "add article")
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_random_photo_edits_give_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int) -> None:
+    """Mostly photo edits (added, replaced, shared, the same bytes again, removed), among the edits of the
+    articles that show them: every build equals a cold one, whose variants are all made afresh."""
+    model = RandomSite(site, seed)
+    model.populate()
+    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build")
+    edits = model.edits()
+    done: list[str] = []
+    for number in range(1, STEPS + 1):
+        step = None
+        while step is None:
+            kind = "photo" if model.rng.random() < 0.6 else model.rng.choice(PHOTO_COMPANIONS)
+            step = edits[kind]()
+        step.apply(site)
+        done.append(f"{number}. [{step.kind}] {step.description}")
+        check_step(site, tmp_path / f"cold-{seed}-{number}",
+                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n")
 
 
 def test_the_seeds_draw_every_kind_of_edit(make_site: Callable[[str], SiteMaker]) -> None:

@@ -140,11 +140,17 @@ def test_titles_with_markup_are_escaped(site: SiteMaker) -> None:
 
 
 def test_static_files_beside_articles_are_published(site: SiteMaker) -> None:
-    site.add("2020/x.md", article(body="![صورة](photo.png)"))
-    site.add("2020/photo.png", b"\x89PNG fake")
+    """Files beside articles are published as they are (photos an article shows get variants instead:
+    tests/test_images.py)."""
+    site.add("2020/x.md", article(body="[التقرير](report.pdf) ![شعار](logo.svg)"))
+    site.add("2020/report.pdf", b"%PDF fake")
+    site.add("2020/logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    site.add("2020/unused.png", b"\x89PNG fake")
     site.build()
-    assert (site.out / "2020" / "photo.png").read_bytes() == b"\x89PNG fake"
-    assert 'src="/2020/photo.png"' in site.page("2020/x/")
+    assert (site.out / "2020" / "report.pdf").read_bytes() == b"%PDF fake"
+    assert (site.out / "2020" / "unused.png").read_bytes() == b"\x89PNG fake"
+    assert 'href="/2020/report.pdf"' in site.page("2020/x/")
+    assert 'src="/2020/logo.svg"' in site.page("2020/x/")
 
 
 def test_not_found_page_and_assets(site: SiteMaker) -> None:
