@@ -80,6 +80,7 @@ WEIGHTS = {
     "tags": 3, "date": 3, "add article": 2, "delete article": 2, "rename article": 2, "static file": 2,
     "unused template": 2, "article template": 2, "alt template": 2, "list entry field": 5, "list page probe": 3,
     "site.toml": 2, "theme css": 1, "authors": 4, "corrections": 3, "site.toml sections": 2, "site.toml authors": 2,
+    "new section": 2,
 }
 
 
@@ -562,7 +563,7 @@ page_size = {self.page_size}
             "kicker": lambda: self.edit_key("kicker", "kicker", (f'"عاجل {self.fresh()}"', '"تحليل"', '"حصري"')),
             "summary": lambda: self.edit_key("summary", "summary", (f'"ملخص {self.words(6)}"',)),
             "author": lambda: self.edit_key("author", "author", ('"وكالات"', '"مراسلنا في طرابلس"', '"Reuters"')),
-            "category": lambda: self.edit_key("category", "category", (*SECTION_POOL, self.category())),
+            "category": lambda: self.edit_key("category", "category", (self.category(), self.category())),
             "updated": lambda: self.edit_key("updated", "updated", ("2026-01-02 10:00", "2025-05-05")),
             "draft": lambda: self.edit_key("draft", "draft", ("true",)),
             "tags": self.edit_tags,
@@ -580,6 +581,8 @@ page_size = {self.page_size}
             "theme css": self.edit_css,
             "authors": self.edit_bylines,
             "corrections": self.edit_corrections,
+            # A section no article had: every page's menu gains it.
+            "new section": lambda: self.edit_key("new section", "category", (f'"قسم {self.fresh()}"',)),
             "site.toml sections": self.edit_config_sections,
             "site.toml authors": self.edit_config_authors,
         }
