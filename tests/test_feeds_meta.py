@@ -51,6 +51,7 @@ DEFAULT_ITEMS = 50
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -68,7 +69,7 @@ class Source:
     title: str
     date: datetime
     updated: datetime | None
-    author: str
+    authors: tuple[str, ...]
     tags: tuple[tuple[str, str], ...]
     summary: str
     lead: str
@@ -126,7 +127,7 @@ def read_sources() -> list[Source]:
         corrected = [source_date(c["date"]) for c in meta.get("corrections", [])]
         sources.append(Source(
             url=f"{date.year}/{meta.get('slug') or path.stem}/", title=meta["title"], date=date,
-            updated=source_date(meta.get("updated")), author=meta.get("author", ""),
+            updated=source_date(meta.get("updated")), authors=tuple(bylines),
             tags=tuple(source_tag(str(t)) for t in meta.get("tags", [])), summary=meta.get("summary", ""),
             lead=lead, draft=meta.get("draft", False),
             section=slug_of(meta["category"], SECTION_NAMES) if meta.get("category") else "",
@@ -345,10 +346,17 @@ def test_feed_dates_are_aware_and_right(sample: Path, feed: str) -> None:
 
 @pytest.mark.parametrize("feed", FEEDS)
 def test_feed_entries_have_author_and_arabic_categories(sample: Path, feed: str) -> None:
-    """Each entry names its author and carries its tags as categories under their Arabic names."""
+    """Each entry names its authors (Atom author elements, RSS dc:creator) and carries its tags as categories
+    under their Arabic names."""
     folder = folder_of(feed)
+    items = ET.parse(sample / feed).getroot().iter("item")
+    rss_items = {site_path(item.findtext("link") or ""): item for item in items}
     for entry, source in zip(parsed_feed(sample / feed).entries, listed(folder), strict=True):
-        assert entry.get("author") == source.author, source.url
+        if feed.endswith("atom.xml"):
+            assert [a.get("name") for a in entry.get("authors", [])] == list(source.authors), source.url
+        else:
+            creators = [c.text for c in rss_items[source.url].findall(f"{DC}creator")]
+            assert creators == list(source.authors), source.url
         tags = entry.get("tags", [])
         if feed.endswith("atom.xml"):
             assert [t.get("label") for t in tags] == source.tag_names, source.url
@@ -737,7 +745,7 @@ def test_article_json_ld_is_a_complete_news_article(sample: Path, source: Source
     for key, expected in (("datePublished", source.date), ("dateModified", source.changed)):
         assert ISO_ZONE.search(data[key]), f"{key} {data[key]!r} has no zone"
         assert datetime.fromisoformat(data[key]) == expected, key
-    assert [a.get("name") for a in as_list(data["author"])] == [source.author]
+    assert [a.get("name") for a in as_list(data["author"])] == list(source.authors)
     publisher = data["publisher"]
     assert publisher.get("@type") == "Organization" and publisher.get("name") == PUBLISHER
     logo = publisher.get("logo", {})
