@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
@@ -475,3 +476,28 @@ def test_a_new_section_reaches_every_menu(site: SiteMaker, tmp_path: Path) -> No
     assert "/sections/ثقافة/" in decoded_hrefs(site.page("tags/libya/"))
     build_site(site.root, tmp_path / "cold", now=NOW, use_cache=False, precompress=False)
     assert tree(site.out) == tree(tmp_path / "cold")
+
+
+# --- the sample archive --------------------------------------------------------------------------------
+
+def test_the_sample_archive_shows_sections_authors_an_agency_and_a_correction(tmp_path: Path) -> None:
+    """Issue 13 part 5 (photos aside): the repository's own archive has several sections, described authors,
+    an agency byline and a corrected article, and they reach the built pages."""
+    settings = tomllib.loads((PROJECT / "site.toml").read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    build_site(PROJECT, output=out, now=NOW, base_url=BASE, use_cache=False, precompress=False)
+    sections = sorted(p.name for p in (out / "sections").iterdir())
+    assert len(sections) >= 5 and set(settings["sections"]) <= set(sections)
+    described = {slug: table for slug, table in settings["authors"].items() if table.get("bio")}
+    assert len(described) >= 2
+    for slug, table in described.items():
+        page = (out / "authors" / slug / "index.html").read_text(encoding="utf-8")
+        assert table["bio"] in page and table["name"] in page
+    pages = {p: p.read_text(encoding="utf-8") for p in out.glob("20*/*/index.html")}
+    agencies = [p for p, html in pages.items() if {"@type": "Organization", "name": "وكالات"} in
+                json_ld(html)["NewsArticle"].get("author", [])]
+    assert agencies, "no article of the sample has an agency byline"
+    corrected = [p for p, html in pages.items() if '<aside class="corrections"' in html]
+    assert len(corrected) == 1
+    data = json_ld(pages[corrected[0]])["NewsArticle"]
+    assert datetime.fromisoformat(data["dateModified"]) > datetime.fromisoformat(data["datePublished"])
