@@ -6,7 +6,7 @@ import hashlib
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations, pairwise
@@ -182,12 +182,17 @@ def resolve_tags(articles: Sequence[Article], config: Config) -> tuple[list[Tag]
     return ordered, {url: tuple(tags[s] for s in slugs) for url, slugs in slugs_of.items()}
 
 
-def _slug_of(value: str, configured: Mapping[str, str]) -> str:
-    """A front-matter name's slug: a configured slug as it is, a configured Arabic name (normalised), else its own."""
-    if value in configured:
-        return value
+def _slugger(configured: Mapping[str, str]) -> Callable[[str], str]:
+    """What gives a front-matter name its slug: a configured slug as it is, a configured Arabic name (normalised)
+    its slug, any other name its own; each name is worked out once."""
     by_name = {normalize(name): slug for slug, name in configured.items()}
-    return by_name.get(normalize(value)) or slugify(value)
+    known: dict[str, str] = {}
+
+    def slug_of(value: str) -> str:
+        if value not in known:
+            known[value] = value if value in configured else by_name.get(normalize(value)) or slugify(value)
+        return known[value]
+    return slug_of
 
 
 def _listed_first(slugs: Iterable[str], listed: list[str], names: Mapping[str, str]) -> list[str]:
@@ -200,22 +205,24 @@ def resolve_sections(articles: Sequence[Article], config: Config) -> tuple[list[
     others by name; a section without published articles has no page."""
     names: dict[str, str] = {}
     members: dict[str, list[Article]] = defaultdict(list)
-    slug_of: dict[str, str | None] = {}
+    section_slugs: dict[str, str | None] = {}
+    slug_of = _slugger(config.sections)
     for article in sorted(articles, key=lambda a: a.source):
-        slug = _slug_of(article.category, config.sections) if article.category else None
-        slug_of[article.url] = slug or None
+        slug = slug_of(article.category) if article.category else None
+        section_slugs[article.url] = slug or None
         if slug:
             names.setdefault(slug, config.sections.get(slug, article.category))
             members[slug].append(article)
     ordered = _listed_first(members, list(config.sections), names)
     sections = {slug: Section(slug, names[slug], tuple(newest_first(members[slug]))) for slug in ordered}
-    return list(sections.values()), {url: sections[s] if s else None for url, s in slug_of.items()}
+    return list(sections.values()), {url: sections[s] if s else None for url, s in section_slugs.items()}
 
 
 def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[Author], dict[str, tuple[Author, ...]]]:
     """Bylines (one name or a list) matched to site.toml's [authors] by slug or Arabic name; agencies are
     recognised by name (site.toml agencies); unknown writers still get a page, named as written."""
     configured = {slug: profile.name for slug, profile in config.authors.items()}
+    slug_of = _slugger(configured)
     agencies = {normalize(name) for name in config.agencies}
     names: dict[str, str] = {}
     is_agency: dict[str, bool] = {}
@@ -224,11 +231,12 @@ def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[A
     for article in sorted(articles, key=lambda a: a.source):
         slugs_of[article.url] = []
         for value in article.authors:
-            slug = _slug_of(value, configured)
+            slug = slug_of(value)
             if not slug:
                 continue
-            names.setdefault(slug, configured.get(slug, value))
-            is_agency.setdefault(slug, slug not in configured and normalize(value) in agencies)
+            if slug not in names:  # the first byline of a slug names it (by source path, so stably)
+                names[slug] = configured.get(slug, value)
+                is_agency[slug] = slug not in configured and normalize(value) in agencies
             if slug not in slugs_of[article.url]:
                 slugs_of[article.url].append(slug)
                 members[slug].append(article)
