@@ -21,15 +21,18 @@ DIGIT_SYSTEMS = ("arab", "latn")
 # Bylines that name a news agency, not a person: schema.org Organization, and no author page.
 DEFAULT_AGENCIES = ("وكالات", "رويترز", "فرانس برس", "أ ف ب", "أ.ف.ب", "الأناضول", "أسوشيتد برس", "د ب أ",
                     "وكالة الأنباء الألمانية", "شينخوا", "سبوتنيك", "Reuters", "AFP", "AP", "Anadolu")
-_AUTHOR_KEYS = {"name": str, "bio": str, "links": list}
+_AUTHOR_KEYS = {"name": str, "bio": str, "picture": str, "links": list}
+PICTURE_FOLDERS = ("theme/", "content/")
 
 
 @dataclass(frozen=True)
 class AuthorProfile:
-    """What site.toml says about one author ([authors.<slug>]): the Arabic name, a short bio, profile links."""
+    """What site.toml says about one author ([authors.<slug>]): the Arabic name, a short bio, a picture
+    (a file of theme/ or content/, as "theme/img/salma.jpg"), profile links."""
 
     name: str
     bio: str = ""
+    picture: str = ""
     links: tuple[str, ...] = ()
 
 
@@ -95,7 +98,8 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "summary_length": (int, 200, "a whole number of characters, e.g. summary_length = 200"),
     "tags": (dict, {}, 'a table of tag slugs to Arabic names: [tags] libya = "ليبيا"'),
     "sections": (dict, {}, 'a table of section slugs to Arabic names, in menu order: [sections] politics = "سياسة"'),
-    "authors": (dict, {}, '[authors.<slug>] tables: name = "سلمى حداد", bio = "...", links = ["https://..."]'),
+    "authors": (dict, {}, '[authors.<slug>] tables: name = "سلمى حداد", bio = "...", '
+                          'picture = "theme/img/authors/salma.jpg", links = ["https://..."]'),
     "agencies": (list, list(DEFAULT_AGENCIES), 'bylines that are news agencies: agencies = ["وكالات", "رويترز"]'),
     "publisher": (str, "", "the publisher's name for search engines (default: the title)"),
     "logo": (str, "img/logo.png", 'the publisher logo, a file in theme/, e.g. logo = "img/logo.png"'),
@@ -214,7 +218,7 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
                 bad(table, f"{what} {slug!r} needs a non-empty display name")
     if "agencies" in values and not all(isinstance(name, str) and name.strip() for name in values["agencies"]):
         bad("agencies", "every agency must be a non-empty name")
-    authors = _author_profiles(values.get("authors", {}), text, problems, warnings)
+    authors = _author_profiles(values.get("authors", {}), root, text, problems, warnings)
 
     if problems:
         raise BuildFailed(problems)
@@ -225,9 +229,10 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     return Config(root=root, warnings=tuple(warnings), **values)
 
 
-def _author_profiles(raw: Mapping[str, Any], text: str, problems: list[Problem],
+def _author_profiles(raw: Mapping[str, Any], root: Path, text: str, problems: list[Problem],
                      warnings: list[str]) -> dict[str, AuthorProfile]:
-    """The [authors.<slug>] tables, checked: each needs a name; bio is text; links are http(s) URLs."""
+    """The [authors.<slug>] tables, checked: each needs a name; bio is text; a picture is a file of theme/ or
+    content/; links are http(s) URLs."""
     hint = _SCHEMA["authors"][2]
     profiles = {}
     for slug, table in raw.items():
@@ -241,7 +246,7 @@ def _author_profiles(raw: Mapping[str, Any], text: str, problems: list[Problem],
             continue
         for name in sorted(set(table) - set(_AUTHOR_KEYS)):
             warnings.append(f"{CONFIG_NAME}:{key_line(text, f'{key}.{name}') or '?'}: "
-                            f"unknown key {key}.{name!r} is ignored (known: name, bio, links)")
+                            f"unknown key {key}.{name!r} is ignored (known: {', '.join(_AUTHOR_KEYS)})")
         wrong = [name for name, kind in _AUTHOR_KEYS.items() if name in table and not isinstance(table[name], kind)]
         for name in wrong:
             bad(f"{name} must be {_AUTHOR_KEYS[name].__name__}, not {type(table[name]).__name__}", f"{key}.{name}")
@@ -253,6 +258,11 @@ def _author_profiles(raw: Mapping[str, Any], text: str, problems: list[Problem],
             parts = urlsplit(link) if isinstance(link, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
                 bad(f"link {link!r} is not an absolute http(s) URL", f"{key}.links")
+        picture = table.get("picture", "").strip().lstrip("/") if "picture" not in wrong else ""
+        if picture and (not picture.startswith(PICTURE_FOLDERS) or ".." in picture.split("/")
+                        or not (root / picture).is_file()):
+            bad(f"picture {picture!r} is not a file in theme/ or content/ (write it from the site's folder, "
+                f"e.g. theme/img/authors/{slug}.jpg)", f"{key}.picture")
         if not wrong and isinstance(name, str) and name.strip():
-            profiles[slug] = AuthorProfile(name.strip(), table.get("bio", "").strip(), tuple(links))
+            profiles[slug] = AuthorProfile(name.strip(), table.get("bio", "").strip(), picture, tuple(links))
     return profiles

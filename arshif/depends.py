@@ -67,7 +67,7 @@ def key_states(site: Site) -> dict[Key, str]:
         states[("s", section.slug)] = section.name
         states[("S", section.slug)] = _digest(a.source for a in section.articles)
     for author in site.authors:
-        states[("w", author.slug)] = _digest((author.name, author.bio, author.links, author.agency))
+        states[("w", author.slug)] = _digest((author.name, author.bio, author.picture, author.links, author.agency))
         states[("W", author.slug)] = _digest(a.source for a in author.articles)
     for year in site.years:
         states[("y", year.year)] = ""

@@ -173,6 +173,12 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
             raise TemplateProblem(f"unknown asset {name!r}: there is no theme/{name}")
         return site_url(config, assets[name])
 
+    def file_url(path: str) -> str:
+        """The link to a file named from the site's folder (an author's picture): theme/ files under their
+        hashed names, content/ files where they are published."""
+        return asset(path.removeprefix("theme/")) if path.startswith("theme/") else site_url(
+            config, path.removeprefix("content/"))
+
     recorder = env.recorder = Recorder()
     remembered: dict[tuple[str, str], tuple[Any, frozenset[Any]]] = {}
 
@@ -228,6 +234,7 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         authors_of=authors_of,
         sections=sections,
         asset=asset,
+        file_url=file_url,
         url=lambda path: site_url(config, path),
         absolute_url=lambda path: absolute_url(config, path),
         count=lambda n, noun: arabic.count(n, noun, config.locale, config.digits),

@@ -53,6 +53,7 @@ class Author:
     slug: str
     name: str
     bio: str
+    picture: str
     links: tuple[str, ...]
     agency: bool
     articles: tuple[Article, ...]
@@ -243,8 +244,9 @@ def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[A
     authors = {}
     for slug in _listed_first(members, list(config.authors), names):
         profile = config.authors.get(slug)
-        authors[slug] = Author(slug, names[slug], profile.bio if profile else "", profile.links if profile else (),
-                               is_agency[slug], tuple(newest_first(members[slug])))
+        bio, picture, links = (profile.bio, profile.picture, profile.links) if profile else ("", "", ())
+        authors[slug] = Author(slug, names[slug], bio, picture, links, is_agency[slug],
+                               tuple(newest_first(members[slug])))
     return list(authors.values()), {url: tuple(authors[s] for s in slugs) for url, slugs in slugs_of.items()}
 
 

@@ -38,16 +38,19 @@ economy = "اقتصاد"
 [authors.salma]
 name = "سلمى حداد"
 bio = "محررة الشؤون السياسية."
+picture = "content/people/سلمى.png"
 links = ["https://social.example.net/salma"]
 
 [authors.nader]
 name = "نادر المصراتي"
+picture = "/theme/img/authors/nader-al-misrati.svg"
 """
 
 
 def newsroom(site: SiteMaker) -> SiteMaker:
     """Seven articles: four in politics (named three ways), one each in economy and an unlisted section,
     one without; bylines of one writer, two writers, a writer and an agency, an agency, nobody."""
+    site.add("people/سلمى.png", b"\x89PNG\r\n\x1a\n salma")
     site.config(NEWSROOM_CONFIG)
     site.add("2020/p1.md", article("سياسة أولى", "2020-01-01 10:00", category="سياسة", author="سلمى حداد"))
     site.add("2020/p2.md", article("سياسة ثانية", "2020-01-02 10:00", category="politics",
@@ -211,8 +214,16 @@ def test_author_page_shows_profile_and_articles(built: SiteMaker) -> None:
     assert article_titles(built, "authors/salma/") == ["سياسة ثانية", "سياسة أولى"]
     assert "<title>سلمى حداد — موقع تجريبي</title>" in page
     assert re.search(r'<meta name="description" content="محررة الشؤون السياسية.">', page)
+    [picture] = re.findall(r'<img class="author-picture" src="([^"]+)" alt="" width="96" height="96">', main)
+    assert unquote(picture) == "/people/سلمى.png"
+    assert (built.out / "people" / "سلمى.png").read_bytes().endswith(b" salma")
+    [picture] = re.findall(r'<img class="author-picture" src="([^"]+)"', built.page("authors/nader/"))
+    assert re.fullmatch(r"/assets/img/authors/nader-al-misrati\.[0-9a-f]+\.svg", picture), picture
+    assert (built.out / picture.removeprefix("/")).read_bytes() == (
+        PROJECT / "theme/img/authors/nader-al-misrati.svg").read_bytes()
     guest = built.page("authors/كاتب-ضيف/")
     assert re.search(r"<h1[^>]*>كاتب ضيف</h1>", guest), "an unconfigured writer is named as written"
+    assert "author-picture" not in guest
     assert article_titles(built, "authors/كاتب-ضيف/") == ["رياضة أولى", "سياسة رابعة"]
 
 
@@ -409,6 +420,12 @@ BAD_CONFIG = {
                          "links must be list"),
     "link not a URL": ('[authors.salma]\nname = "سلمى"\nlinks = ["a.example/salma"]\n', "authors.salma",
                        "is not an absolute http(s) URL"),
+    "picture missing": ('[authors.salma]\nname = "سلمى"\npicture = "theme/img/nope.jpg"\n', "authors.salma",
+                        "picture 'theme/img/nope.jpg' is not a file in theme/ or content/"),
+    "picture outside": ('[authors.salma]\nname = "سلمى"\npicture = "site.toml"\n', "authors.salma",
+                        "is not a file in theme/ or content/"),
+    "picture not text": ('[authors.salma]\nname = "سلمى"\npicture = ["a.png"]\n', "authors.salma",
+                         "picture must be str"),
     "agencies not a list": ('agencies = "رويترز"\n', "agencies", "must be list"),
     "empty agency": ('agencies = ["رويترز", ""]\n', "agencies", "non-empty name"),
 }
@@ -493,6 +510,7 @@ def test_the_sample_archive_shows_sections_authors_an_agency_and_a_correction(tm
     for slug, table in described.items():
         page = (out / "authors" / slug / "index.html").read_text(encoding="utf-8")
         assert table["bio"] in page and table["name"] in page
+        assert ('class="author-picture"' in page) == bool(table.get("picture")), slug
     pages = {p: p.read_text(encoding="utf-8") for p in out.glob("20*/*/index.html")}
     agencies = [p for p, html in pages.items() if {"@type": "Organization", "name": "وكالات"} in
                 json_ld(html)["NewsArticle"].get("author", [])]
