@@ -18,6 +18,22 @@ from .problems import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
 DIGIT_SYSTEMS = ("arab", "latn")
+# Bylines that name a news agency, not a person: schema.org Organization, and no author page.
+DEFAULT_AGENCIES = ("وكالات", "رويترز", "فرانس برس", "أ ف ب", "أ.ف.ب", "الأناضول", "أسوشيتد برس", "د ب أ",
+                    "وكالة الأنباء الألمانية", "شينخوا", "سبوتنيك", "Reuters", "AFP", "AP", "Anadolu")
+_AUTHOR_KEYS = {"name": str, "bio": str, "picture": str, "links": list}
+PICTURE_FOLDERS = ("theme/", "content/")
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    """What site.toml says about one author ([authors.<slug>]): the Arabic name, a short bio, a picture
+    (a file of theme/ or content/, as "theme/img/salma.jpg"), profile links."""
+
+    name: str
+    bio: str = ""
+    picture: str = ""
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,9 @@ class Config:
     page_size: int
     summary_length: int
     tags: Mapping[str, str]
+    sections: Mapping[str, str]
+    authors: Mapping[str, AuthorProfile]
+    agencies: tuple[str, ...]
     feeds_items: int
     feeds_full_content: bool
     publisher: str
@@ -78,6 +97,10 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "page_size": (int, 10, "a whole number from 1 up, e.g. page_size = 10"),
     "summary_length": (int, 200, "a whole number of characters, e.g. summary_length = 200"),
     "tags": (dict, {}, 'a table of tag slugs to Arabic names: [tags] libya = "ليبيا"'),
+    "sections": (dict, {}, 'a table of section slugs to Arabic names, in menu order: [sections] politics = "سياسة"'),
+    "authors": (dict, {}, '[authors.<slug>] tables: name = "سلمى حداد", bio = "...", '
+                          'picture = "theme/img/authors/salma.jpg", links = ["https://..."]'),
+    "agencies": (list, list(DEFAULT_AGENCIES), 'bylines that are news agencies: agencies = ["وكالات", "رويترز"]'),
     "publisher": (str, "", "the publisher's name for search engines (default: the title)"),
     "logo": (str, "img/logo.png", 'the publisher logo, a file in theme/, e.g. logo = "img/logo.png"'),
     "precompress": (bool, True, "precompress = true writes .gz (and .br) copies of text files for static hosts"),
@@ -88,11 +111,32 @@ _TABLES = {key.split(".")[0] for key in _SCHEMA if "." in key}
 
 
 def key_line(text: str, key: str) -> int | None:
-    """Where a key is set in a TOML text: tomllib keeps no positions, so look for it."""
-    key = key.rsplit(".", 1)[-1]
-    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
+    """Where a key is set in a TOML text: tomllib keeps no positions, so look for it.
+
+    A dotted key ("authors.salma.bio") is looked for in its own table ([authors.salma]) first.
+    """
+    lines = text.splitlines()
+    parts = key.split(".")
+
+    def header(names: list[str]) -> re.Pattern[str]:
+        dotted = r"\s*\.\s*".join(rf"\"?{re.escape(n)}\"?" for n in names)
+        return re.compile(rf"^\s*\[\s*{dotted}\s*\]")
+
+    setting = re.compile(rf"^\s*\"?{re.escape(parts[-1])}\"?\s*=")
+    for depth in range(len(parts), 0, -1):
+        found = next((n for n, line in enumerate(lines) if header(parts[:depth]).match(line)), None)
+        if found is None:
+            continue
+        if depth == len(parts):
+            return found + 1
+        for number in range(found + 1, len(lines)):
+            if lines[number].lstrip().startswith("["):
+                break
+            if setting.match(lines[number]):
+                return number + 1
+        return found + 1
+    for number, line in enumerate(lines, start=1):
+        if setting.match(line) or header(parts[-1:]).match(line):
             return number
     return None
 
@@ -168,11 +212,57 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     for key in ("page_size", "summary_length", "feeds_items"):
         if key in values and values[key] < 1:
             bad(key.replace("feeds_", "feeds."), "must be at least 1")
-    for slug, name in values.get("tags", {}).items():
-        if not isinstance(name, str) or not name.strip():
-            bad("tags", f"tag {slug!r} needs a non-empty display name")
+    for table, what in (("tags", "tag"), ("sections", "section")):
+        for slug, name in values.get(table, {}).items():
+            if not isinstance(name, str) or not name.strip():
+                bad(table, f"{what} {slug!r} needs a non-empty display name")
+    if "agencies" in values and not all(isinstance(name, str) and name.strip() for name in values["agencies"]):
+        bad("agencies", "every agency must be a non-empty name")
+    authors = _author_profiles(values.get("authors", {}), root, text, problems, warnings)
 
     if problems:
         raise BuildFailed(problems)
     values["tags"] = MappingProxyType(dict(values["tags"]))
+    values["sections"] = MappingProxyType(dict(values["sections"]))
+    values["authors"] = MappingProxyType(authors)
+    values["agencies"] = tuple(name.strip() for name in values["agencies"])
     return Config(root=root, warnings=tuple(warnings), **values)
+
+
+def _author_profiles(raw: Mapping[str, Any], root: Path, text: str, problems: list[Problem],
+                     warnings: list[str]) -> dict[str, AuthorProfile]:
+    """The [authors.<slug>] tables, checked: each needs a name; bio is text; a picture is a file of theme/ or
+    content/; links are http(s) URLs."""
+    hint = _SCHEMA["authors"][2]
+    profiles = {}
+    for slug, table in raw.items():
+        key = f"authors.{slug}"
+
+        def bad(message: str, line_key: str = "", key: str = key) -> None:
+            problems.append(Problem(CONFIG_NAME, key_line(text, line_key or key), f"{key}: {message}", hint))
+
+        if not isinstance(table, dict):
+            bad(f"must be a table ([{key}] with name = ...), not {type(table).__name__}")
+            continue
+        for name in sorted(set(table) - set(_AUTHOR_KEYS)):
+            warnings.append(f"{CONFIG_NAME}:{key_line(text, f'{key}.{name}') or '?'}: "
+                            f"unknown key {key}.{name!r} is ignored (known: {', '.join(_AUTHOR_KEYS)})")
+        wrong = [name for name, kind in _AUTHOR_KEYS.items() if name in table and not isinstance(table[name], kind)]
+        for name in wrong:
+            bad(f"{name} must be {_AUTHOR_KEYS[name].__name__}, not {type(table[name]).__name__}", f"{key}.{name}")
+        name = table.get("name")
+        if "name" not in wrong and (not isinstance(name, str) or not name.strip()):
+            bad("needs a non-empty Arabic name: name = \"...\"")
+        links = table.get("links", []) if "links" not in wrong else []
+        for link in links:
+            parts = urlsplit(link) if isinstance(link, str) else None
+            if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+                bad(f"link {link!r} is not an absolute http(s) URL", f"{key}.links")
+        picture = table.get("picture", "").strip().lstrip("/") if "picture" not in wrong else ""
+        if picture and (not picture.startswith(PICTURE_FOLDERS) or ".." in picture.split("/")
+                        or not (root / picture).is_file()):
+            bad(f"picture {picture!r} is not a file in theme/ or content/ (write it from the site's folder, "
+                f"e.g. theme/img/authors/{slug}.jpg)", f"{key}.picture")
+        if not wrong and isinstance(name, str) and name.strip():
+            profiles[slug] = AuthorProfile(name.strip(), table.get("bio", "").strip(), picture, tuple(links))
+    return profiles

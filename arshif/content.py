@@ -25,11 +25,19 @@ from .figures import Figure, body_figures, is_photo, text_keys
 from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image",
-              "photos"}
+              "photos", "corrections"}
 DEFAULT_TEMPLATE = "article.html"
-PARSE_VERSION = "arshif-parse-4"
+PARSE_VERSION = "arshif-parse-5"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction or update notice on an article: when it was made and what it says."""
+
+    date: datetime
+    text: str
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class Article:
     title: str
     date: datetime
     updated: datetime | None
-    author: str
+    authors: tuple[str, ...]
     tags: tuple[str, ...]
     category: str
     summary: str
@@ -50,6 +58,7 @@ class Article:
     draft: bool = False
     template: str = DEFAULT_TEMPLATE
     image: str = ""
+    corrections: tuple[Correction, ...] = ()
     digest: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     lead: Figure | None = None  # the front matter's image:, when it is a photo in content/
@@ -59,6 +68,16 @@ class Article:
     def url(self) -> str:
         """The article's path below the site root."""
         return f"{self.date.year}/{self.slug}/"
+
+    @property
+    def author(self) -> str:
+        """The byline as one text: the authors' names as written, joined."""
+        return "، ".join(self.authors)
+
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed for its readers: its publication, its update or its latest correction."""
+        return max((self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)))
 
     @property
     def reading_minutes(self) -> int:
@@ -167,7 +186,15 @@ def parse_front_matter(front: str) -> tuple[dict[str, Any], dict[str, int]]:
         data = {}
     if not isinstance(data, dict):
         raise ArticleError("the front matter must be key: value lines", 2, "e.g. title: \"...\" and date: 2020-01-13")
-    lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value} if node is not None else {}
+    lines: dict[str, int] = {}
+    for key, value in node.value if node is not None else ():
+        lines[str(key.value)] = key.start_mark.line + 2
+        if isinstance(value, yaml.SequenceNode):  # "corrections[0]", "corrections[0].date": where each item is
+            for index, item in enumerate(value.value):
+                lines[f"{key.value}[{index}]"] = item.start_mark.line + 2
+                if isinstance(item, yaml.MappingNode):
+                    for sub, _ in item.value:
+                        lines[f"{key.value}[{index}].{sub.value}"] = sub.start_mark.line + 2
     return data, lines
 
 
@@ -278,6 +305,13 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
             except ValueError as error:
                 raise ArticleError(f"{key}: {error}", lines.get(key), DATE_HINT) from None
 
+    authors = meta.get("author")
+    authors = [] if authors in (None, "") else authors if isinstance(authors, list) else [authors]
+    if not all(isinstance(a, (str, int)) and not isinstance(a, bool) and str(a).strip() for a in authors):
+        raise ArticleError("author must be a name or a list of names", lines.get("author"),
+                           "write author: سلمى حداد, or one '- name' line per author")
+    corrections = read_corrections(meta.get("corrections"), lines, config.zone)
+
     tags = meta.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, (str, int)) and str(t).strip() for t in tags):
         raise ArticleError("tags must be a list of tag names", lines.get("tags"),
@@ -308,7 +342,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         title=title,
         date=dates["date"],
         updated=dates.get("updated"),
-        author=require_text("author"),
+        authors=tuple(dict.fromkeys(str(a).strip() for a in authors)),
         tags=tuple(dict.fromkeys(str(t).strip() for t in tags)),
         category=require_text("category"),
         summary=require_text("summary") or lead_summary(body_html, config.summary_length),
@@ -317,6 +351,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         draft=draft,
         template=template,
         image=image,
+        corrections=corrections,
         digest=digest,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         lead=lead,
@@ -360,6 +395,40 @@ def _photo_keys(meta: dict[str, Any], lines: dict[str, int],
         return quote(path, safe="/"), None, words
     return quote(path, safe="/"), Figure(path, found.get("alt", ""), found.get("caption", ""),
                                         found.get("credit", "")), words
+
+
+CORRECTIONS_HINT = "write corrections: then one '- date: YYYY-MM-DD' line per correction, with 'text: ...' under it"
+
+
+def read_corrections(value: Any, lines: dict[str, int], zone: ZoneInfo) -> tuple[Correction, ...]:
+    """The corrections: list of front matter, oldest first; raise ArticleError at the first bad one."""
+    if value in (None, ""):
+        return ()
+    if not isinstance(value, list):
+        raise ArticleError("corrections must be a list of date and text", lines.get("corrections"), CORRECTIONS_HINT)
+    found = []
+    for index, item in enumerate(value):
+        where = f"corrections[{index}]"
+        line = lines.get(where, lines.get("corrections"))
+        if not isinstance(item, dict):
+            raise ArticleError(f"correction {index + 1} must have a date and a text", line, CORRECTIONS_HINT)
+        if item.get("date") in (None, ""):
+            raise ArticleError(f"correction {index + 1} has no date", line, CORRECTIONS_HINT)
+        try:
+            when = parse_date(item["date"], zone)
+        except ValueError as error:
+            raise ArticleError(f"correction {index + 1}: date {error}", lines.get(f"{where}.date", line),
+                               DATE_HINT) from None
+        text = item.get("text")
+        if not isinstance(text, (str, int)) or isinstance(text, bool) or not str(text).strip():
+            raise ArticleError(f"correction {index + 1} has no text", lines.get(f"{where}.text", line),
+                               "say what was corrected: text: ...")
+        unknown = sorted(set(item) - {"date", "text"})
+        if unknown:
+            raise ArticleError(f"correction {index + 1}: unknown key {unknown[0]!r}", line,
+                               "a correction has only date: and text:")
+        found.append(Correction(when, str(text).strip()))
+    return tuple(sorted(found, key=lambda c: c.date))
 
 
 def missing_templates(articles: Iterable[Article], templates: Iterable[str], config: Config) -> list[Problem]:

@@ -1,13 +1,15 @@
 """What each page showed: the site objects its templates read, so an edit re-renders exactly those pages.
 
 Nothing here lists by hand which fields a template shows. While a page renders, every attribute or
-item a template reads of an article, tag, year or month is recorded as a *key*; the build keeps, per
+item a template reads of an article, tag, section, author, year or month is recorded as a *key*; the build keeps, per
 page, its key set and its context (which objects it holds). Each key has a *state* computed from the site: an
 article's state is its source digest (every field of an article comes from its file and the parse
 settings) with its resolved tags; a tag's name and its list of articles are separate keys, so a
-page showing a tag's name is not rendered again when an article joins the tag. Likewise an article's
-body and photos are its "p" key, whose state adds the photos' contents to the source digest. A page is rendered
-again when its context changed or the state of any key it read changed.
+page showing a tag's name is not rendered again when an article joins the tag (sections and authors
+likewise). Which sections the site has, in their order, is one more key (SECTION_LIST), read by the
+navigation of every page. An article's body and photos are its "p" key, whose state adds the photos'
+contents to the source digest. A page is rendered again when its context changed or the state of any
+key it read changed.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .content import Article
-from .site import Month, Pager, Site, Tag, Year
+from .site import Author, Month, Pager, Section, Site, Tag, Year
 
 Key = tuple[Any, ...]
 
-# Attributes that reach a list's members; every other attribute of a tag, year or month is its name.
+# Attributes that reach a list's members; every other attribute of a tag, section, author, year or month
+# is its name (an author's bio and links included).
 _MEMBERS = frozenset({"articles", "months"})
 # What of an article shows its photos (their sizes and file names): the "p" key, whose state also
 # covers the photos' contents, so replacing a photo renders again only the pages that show it.
 PHOTO_ATTRIBUTES = frozenset({"body_html", "lead", "figures"})
+SECTION_LIST: Key = ("sections",)
 
 
 def read_key(value: Any, attribute: Any) -> Key | None:
@@ -34,6 +38,10 @@ def read_key(value: Any, attribute: Any) -> Key | None:
         return ("p" if attribute in PHOTO_ATTRIBUTES else "a", value.source)
     if kind is Tag:
         return ("T" if attribute in _MEMBERS else "t", value.slug)
+    if kind is Section:
+        return ("S" if attribute in _MEMBERS else "s", value.slug)
+    if kind is Author:
+        return ("W" if attribute in _MEMBERS else "w", value.slug)
     if kind is Month:
         return ("M" if attribute in _MEMBERS else "m", value.year, value.month)
     if kind is Year:
@@ -51,11 +59,21 @@ def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) 
     photos = photos or {}
     states: dict[Key, Any] = {}
     for article in site.articles:
-        states[("a", article.source)] = (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]))
+        section = site.section_of[article.url]
+        authors = tuple([(w.slug, w.name, w.agency) for w in site.authors_of[article.url]])
+        states[("a", article.source)] = (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]),
+                                         section and (section.slug, section.name), authors)
         states[("p", article.source)] = (article.digest, photos.get(article.source, ()))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
         states[("T", tag.slug)] = tuple([a.source for a in tag.articles])
+    states[SECTION_LIST] = tuple([s.slug for s in site.sections])
+    for section in site.sections:
+        states[("s", section.slug)] = section.name
+        states[("S", section.slug)] = tuple([a.source for a in section.articles])
+    for author in site.authors:
+        states[("w", author.slug)] = (author.name, author.bio, author.picture, author.links, author.agency)
+        states[("W", author.slug)] = tuple([a.source for a in author.articles])
     for year in site.years:
         states[("y", year.year)] = ""
         states[("Y", year.year)] = (tuple([m.month for m in year.months]), tuple([a.source for a in year.articles]))
@@ -83,6 +101,8 @@ def identity(value: Any) -> Any:
 
 _IDENTITIES: dict[type, Any] = {
     Tag: lambda t: ("t", t.slug),
+    Section: lambda s: ("s", s.slug),
+    Author: lambda w: ("w", w.slug),
     Month: lambda m: ("m", m.year, m.month),
     Year: lambda y: ("y", y.year),
     Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([("a", a.source) for a in p.items])),

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds (feedgen) for the whole site and for every tag."""
+"""RSS 2.0 and Atom feeds (feedgen) for the whole site and for every tag, section and author."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ _SITE_PATH_LINK = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 def newest_change(articles: Sequence[Article]) -> datetime:
     """When a list last changed: its newest date or update, never the build's clock (determinism)."""
-    return max((a.updated or a.date for a in articles), default=_EPOCH)
+    return max((a.modified for a in articles), default=_EPOCH)
 
 
 def absolute_links_html(body_html: str, base_url: str) -> str:
@@ -34,7 +34,7 @@ def absolute_links_html(body_html: str, base_url: str) -> str:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One list that has feeds: the whole site or a tag."""
+    """One list that has feeds: the whole site, a tag, a section or an author."""
 
     folder: str
     title: str
@@ -50,6 +50,10 @@ def feed_specs(site: Site) -> list[FeedSpec]:
     specs = [FeedSpec("", config.title, config.description, site.articles)]
     specs += [FeedSpec(tag.url, f"{tag.name} — {config.title}", f"مقالات عن {tag.name} في {config.title}",
                        tag.articles) for tag in site.tags]
+    specs += [FeedSpec(section.url, f"{section.name} — {config.title}", f"مقالات قسم {section.name} في {config.title}",
+                       section.articles) for section in site.sections]
+    specs += [FeedSpec(author.url, f"{author.name} — {config.title}", f"مقالات {author.name} في {config.title}",
+                       author.articles) for author in site.authors if not author.agency]
     return specs
 
 
@@ -79,10 +83,12 @@ def render_feed(site: Site, spec: FeedSpec, kind: str, body_of: Callable[[Articl
         entry.link(href=url)
         entry.title(article.title)
         entry.published(article.date)
-        entry.updated(article.updated or article.date)
-        if article.author:
-            entry.author({"name": article.author})
-            entry.dc.dc_creator(article.author)
+        entry.updated(article.modified)
+        authors = site.authors_of[article.url]
+        for author in authors:
+            entry.author({"name": author.name, **({"uri": absolute_url(config, author.url)} if author.url else {})})
+        if authors:
+            entry.dc.dc_creator([author.name for author in authors])
         for tag in site.tags_of[article.url]:
             entry.category({"term": tag.slug, "label": tag.name,
                             "scheme": absolute_url(config, "tags/")})

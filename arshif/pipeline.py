@@ -48,7 +48,7 @@ from .report import BuildReport, Progress
 from .search import SearchDocument, search_document
 from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
 from .site import Page, Site, assemble, publishable, related_of, routes, url_collisions
-from .sitemap import sitemap_files, sitemap_names, small_files
+from .sitemap import sitemap_entries, sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
@@ -217,14 +217,18 @@ def _write_assets_and_static(request: BuildRequest, shaped: Shaped, writer: Site
 
 
 def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
-    """The sitemaps, when the pages or their dates changed; returns the digest of what they show."""
+    """The sitemaps, when the pages or their dates changed; returns the digest of what they show.
+
+    What they show is made whole (a page's date follows the articles it lists, which an edit of an
+    article's tags, section or authors changes without changing any URL or date).
+    """
     site = shaped.site
     for path, data in small_files(site):
         writer.write(path, data)
-    shown = hashlib.sha256(repr((shaped.key, [p.url for p in shaped.pages],
-                                 [(a.date, a.updated) for a in site.articles])).encode()).hexdigest()
+    entries = sitemap_entries(site, shaped.pages)
+    shown = hashlib.sha256(repr((shaped.key, entries)).encode()).hexdigest()
     if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.pages)):
-        for path, data in sitemap_files(site, shaped.pages):
+        for path, data in sitemap_files(site, shaped.pages, entries=entries):
             writer.write(path, data)
     return shown
 

@@ -20,9 +20,9 @@ from markupsafe import Markup
 from . import arabic
 from .config import Config
 from .content import Article
-from .depends import Recorder
+from .depends import SECTION_LIST, Recorder
 from .problems import Problem, display_path
-from .site import Page, Site, Tag
+from .site import Author, Page, Section, Site, Tag
 
 if TYPE_CHECKING:
     from .images import Photos
@@ -64,7 +64,36 @@ def month_name(year: int, month: int, config: Config) -> str:
     return arabic.to_digits(format_date(datetime(year, month, 1), "MMMM y", locale=config.locale), config.digits)
 
 
+def _script_json(data: Any) -> Markup:
+    """DATA as JSON that is safe inside a <script> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def byline_json(author: Author, config: Config) -> dict[str, Any]:
+    """A writer as a schema.org Person with their page (as Google's article guidelines ask), an agency as
+    an Organization."""
+    if author.agency:
+        return {"@type": "Organization", "name": author.name}
+    data: dict[str, Any] = {"@type": "Person", "name": author.name, "url": absolute_url(config, author.url)}
+    if author.links:
+        data["sameAs"] = list(author.links)
+    return data
+
+
+def breadcrumb_json(article: Article, section: Section | None, config: Config) -> Markup:
+    """schema.org BreadcrumbList: home, the article's section (when it has one), the article."""
+    trail = [(config.title, ""), *([(section.name, section.url)] if section else []), (article.title, article.url)]
+    return _script_json({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [{"@type": "ListItem", "position": n, "name": name, "item": absolute_url(config, path)}
+                            for n, (name, path) in enumerate(trail, start=1)],
+    })
+
+
 def news_article_json(article: Article, tags: Sequence[Tag], config: Config, logo_url: str,
+                      section: Section | None = None, authors: Sequence[Author] = (),
                       images: Sequence[str] = ()) -> Markup:
     """schema.org NewsArticle, what news search engines read; safe inside a <script> element.
 
@@ -75,25 +104,24 @@ def news_article_json(article: Article, tags: Sequence[Tag], config: Config, log
         "headline": article.title,
         "description": article.summary,
         "datePublished": article.date.isoformat(),
-        "dateModified": (article.updated or article.date).isoformat(),
+        "dateModified": article.modified.isoformat(),
         "inLanguage": config.language,
         "url": absolute_url(config, article.url),
         "mainEntityOfPage": {"@type": "WebPage", "@id": absolute_url(config, article.url)},
         "publisher": {"@type": "Organization", "name": config.publisher,
                       "logo": {"@type": "ImageObject", "url": logo_url}},
     }
-    if article.author:
-        data["author"] = [{"@type": "Person", "name": article.author}]
+    if authors:
+        data["author"] = [byline_json(author, config) for author in authors]
+    if section is not None:
+        data["articleSection"] = section.name
     if tags:
         data["keywords"] = [tag.name for tag in tags]
-    if article.category:
-        data["articleSection"] = article.category
     if images:
         data["image"] = list(images)
     elif article.image:
         data["image"] = [absolute_url(config, article.image)]
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return _script_json(data)
 
 
 class TemplateProblem(Exception):
@@ -153,6 +181,12 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
             raise TemplateProblem(f"unknown asset {name!r}: there is no theme/{name}")
         return site_url(config, assets[name])
 
+    def file_url(path: str) -> str:
+        """The link to a file named from the site's folder (an author's picture): theme/ files under their
+        hashed names, content/ files where they are published."""
+        return asset(path.removeprefix("theme/")) if path.startswith("theme/") else site_url(
+            config, path.removeprefix("content/"))
+
     recorder = env.recorder = Recorder()
     remembered: dict[tuple[str, str], tuple[Any, frozenset[Any]]] = {}
 
@@ -175,13 +209,31 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         recorder.note(article)
         return site.tags_of[article.url]
 
-    def article_json(article: Article, tags: Sequence[Tag]) -> Markup:
+    def section_of(article: Article) -> Section | None:
         recorder.note(article)
-        for tag in tags:
-            recorder.note(tag)
+        return site.section_of[article.url]
+
+    def authors_of(article: Article) -> tuple[Author, ...]:
+        recorder.note(article)
+        return site.authors_of[article.url]
+
+    def sections() -> tuple[Section, ...]:
+        """The site's sections in menu order (which they are is a key of its own)."""
+        recorder.reads.add(SECTION_LIST)
+        return site.sections
+
+    def article_json(article: Article, tags: Sequence[Tag], section: Section | None = None,
+                     authors: Sequence[Author] = ()) -> Markup:
+        for value in (article, *tags, *([section] if section else []), *authors):
+            recorder.note(value)
         recorder.note(article, "figures")
         return news_article_json(article, tags, config, absolute_url(config, assets.get(config.logo, "")),
-                                 photos.crops(article) if photos else ())
+                                 section, authors, photos.crops(article) if photos else ())
+
+    def article_breadcrumbs(article: Article, section: Section | None) -> Markup:
+        for value in (article, *([section] if section else [])):
+            recorder.note(value)
+        return breadcrumb_json(article, section, config)
 
     def lead_photo(article: Article) -> Markup:
         recorder.note(article, "lead")
@@ -195,7 +247,11 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         once=once,
         config=config,
         tags_of=tags_of,
+        section_of=section_of,
+        authors_of=authors_of,
+        sections=sections,
         asset=asset,
+        file_url=file_url,
         url=lambda path: site_url(config, path),
         absolute_url=lambda path: absolute_url(config, path),
         count=lambda n, noun: arabic.count(n, noun, config.locale, config.digits),
@@ -204,6 +260,7 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         news_article_json=article_json,
         lead_photo=lead_photo,
         photo_card=photo_card,
+        breadcrumb_json=article_breadcrumbs,
     )
     env.filters.update(
         date=_memo(lambda moment: local_date(moment, config)),

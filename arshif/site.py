@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations, pairwise
@@ -30,6 +30,37 @@ class Tag:
     @property
     def url(self) -> str:
         return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the paper (front-matter category) with its Arabic name and its articles, newest first."""
+
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        return f"sections/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Author:
+    """A byline: a writer with their page, or a news agency (AGENCY: no page), with their articles."""
+
+    slug: str
+    name: str
+    bio: str
+    picture: str
+    links: tuple[str, ...]
+    agency: bool
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        """The author's page below the site root; empty for an agency, which has none."""
+        return "" if self.agency else f"authors/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -83,8 +114,8 @@ class Pager:
 class Page:
     """One output file: what it is (KIND), its path below the site root, its template and what it shows.
 
-    Kinds: home, article, tags, tag, archive, year, month, search, 404. Lists (home, tag, year,
-    month) have a "pager" in their context, an article page its "article".
+    Kinds: home, article, tags, tag, section, author, archive, year, month, search, 404. Lists (home,
+    tag, section, author, year, month) have a "pager" in their context, an article page its "article".
     """
 
     kind: str
@@ -106,6 +137,10 @@ class Site:
     tags: tuple[Tag, ...]
     years: tuple[Year, ...]
     tags_of: Mapping[str, tuple[Tag, ...]]
+    sections: tuple[Section, ...]
+    section_of: Mapping[str, Section | None]
+    authors: tuple[Author, ...]
+    authors_of: Mapping[str, tuple[Author, ...]]
     related: Mapping[str, tuple[Article, ...]]
     older: Mapping[str, Article]
     newer: Mapping[str, Article]
@@ -145,6 +180,73 @@ def resolve_tags(articles: Sequence[Article], config: Config) -> tuple[list[Tag]
     tags = {slug: Tag(slug, names[slug], tuple(newest_first(members[slug]))) for slug in members}
     ordered = sorted(tags.values(), key=lambda t: (-len(t.articles), normalize(t.name)))
     return ordered, {url: tuple(tags[s] for s in slugs) for url, slugs in slugs_of.items()}
+
+
+def _slugger(configured: Mapping[str, str]) -> Callable[[str], str]:
+    """What gives a front-matter name its slug: a configured slug as it is, a configured Arabic name (normalised)
+    its slug, any other name its own; each name is worked out once."""
+    by_name = {normalize(name): slug for slug, name in configured.items()}
+    known: dict[str, str] = {}
+
+    def slug_of(value: str) -> str:
+        if value not in known:
+            known[value] = value if value in configured else by_name.get(normalize(value)) or slugify(value)
+        return known[value]
+    return slug_of
+
+
+def _listed_first(slugs: Iterable[str], listed: list[str], names: Mapping[str, str]) -> list[str]:
+    """SLUGS in the order site.toml LISTED them, then the others by name (a stable order, not by size)."""
+    return sorted(slugs, key=lambda s: (listed.index(s), "") if s in listed else (len(listed), normalize(names[s])))
+
+
+def resolve_sections(articles: Sequence[Article], config: Config) -> tuple[list[Section], dict[str, Section | None]]:
+    """Sections from front-matter category (slugs or Arabic names): site.toml's first, in its order, then the
+    others by name; a section without published articles has no page."""
+    names: dict[str, str] = {}
+    members: dict[str, list[Article]] = defaultdict(list)
+    section_slugs: dict[str, str | None] = {}
+    slug_of = _slugger(config.sections)
+    for article in sorted(articles, key=lambda a: a.source):
+        slug = slug_of(article.category) if article.category else None
+        section_slugs[article.url] = slug or None
+        if slug:
+            names.setdefault(slug, config.sections.get(slug, article.category))
+            members[slug].append(article)
+    ordered = _listed_first(members, list(config.sections), names)
+    sections = {slug: Section(slug, names[slug], tuple(newest_first(members[slug]))) for slug in ordered}
+    return list(sections.values()), {url: sections[s] if s else None for url, s in section_slugs.items()}
+
+
+def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[Author], dict[str, tuple[Author, ...]]]:
+    """Bylines (one name or a list) matched to site.toml's [authors] by slug or Arabic name; agencies are
+    recognised by name (site.toml agencies); unknown writers still get a page, named as written."""
+    configured = {slug: profile.name for slug, profile in config.authors.items()}
+    slug_of = _slugger(configured)
+    agencies = {normalize(name) for name in config.agencies}
+    names: dict[str, str] = {}
+    is_agency: dict[str, bool] = {}
+    members: dict[str, list[Article]] = defaultdict(list)
+    slugs_of: dict[str, list[str]] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        slugs_of[article.url] = []
+        for value in article.authors:
+            slug = slug_of(value)
+            if not slug:
+                continue
+            if slug not in names:  # the first byline of a slug names it (by source path, so stably)
+                names[slug] = configured.get(slug, value)
+                is_agency[slug] = slug not in configured and normalize(value) in agencies
+            if slug not in slugs_of[article.url]:
+                slugs_of[article.url].append(slug)
+                members[slug].append(article)
+    authors = {}
+    for slug in _listed_first(members, list(config.authors), names):
+        profile = config.authors.get(slug)
+        bio, picture, links = (profile.bio, profile.picture, profile.links) if profile else ("", "", ())
+        authors[slug] = Author(slug, names[slug], bio, picture, links, is_agency[slug],
+                               tuple(newest_first(members[slug])))
+    return list(authors.values()), {url: tuple(authors[s] for s in slugs) for url, slugs in slugs_of.items()}
 
 
 def find_related(articles: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> dict[str, tuple[Article, ...]]:
@@ -212,6 +314,8 @@ def assemble(config: Config, articles: Sequence[Article], now: datetime,
     """
     published = newest_first(publishable(articles, now, drafts, future))
     tags, tags_of = resolve_tags(published, config)
+    sections, section_of = resolve_sections(published, config)
+    authors, authors_of = resolve_authors(published, config)
     key = _related_key(published, tags_of)
     if known is not None and known[0] == key:
         by_url = {a.url: a for a in published}
@@ -224,6 +328,10 @@ def assemble(config: Config, articles: Sequence[Article], now: datetime,
         tags=tuple(tags),
         years=tuple(group_by_date(published)),
         tags_of=tags_of,
+        sections=tuple(sections),
+        section_of=section_of,
+        authors=tuple(authors),
+        authors_of=authors_of,
         related=related,
         older={a.url: b for a, b in pairwise(published)},
         newer={b.url: a for a, b in pairwise(published)},
@@ -244,6 +352,8 @@ def routes(site: Site) -> list[Page]:
         pages.append(Page("article", article.url, article.template, {
             "article": article,
             "tags": site.tags_of[article.url],
+            "section": site.section_of[article.url],
+            "authors": site.authors_of[article.url],
             "related": site.related[article.url],
             "older": site.older.get(article.url),
             "newer": site.newer.get(article.url),
@@ -251,6 +361,11 @@ def routes(site: Site) -> list[Page]:
     pages.append(Page("tags", "tags/", "tags.html", {"tags": site.tags}))
     for tag in site.tags:
         pages += _list_pages("tag", tag.articles, tag.url, "tag.html", size, tag=tag)
+    for section in site.sections:
+        pages += _list_pages("section", section.articles, section.url, "section.html", size, section=section)
+    for author in site.authors:
+        if not author.agency:
+            pages += _list_pages("author", author.articles, author.url, "author.html", size, author=author)
     pages.append(Page("archive", "archive/", "archive.html", {"years": site.years}))
     for year in site.years:
         pages += _list_pages("year", year.articles, year.url, "year.html", size, year=year)

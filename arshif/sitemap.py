@@ -22,7 +22,7 @@ def page_articles(page: Page, site: Site) -> Sequence[Article]:
     """The articles a page shows, which decide when it last changed."""
     if page.kind == "article":
         return [page.context["article"]]
-    if page.kind in ("home", "tag", "year", "month"):
+    if page.kind in ("home", "tag", "section", "author", "year", "month"):
         return page.context["pager"].items
     return site.articles
 
@@ -44,13 +44,20 @@ def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
     return [*numbered, "sitemap.xml", "news-sitemap.xml", "robots.txt"]
 
 
-def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -> Iterator[tuple[str, bytes]]:
+def sitemap_entries(site: Site, pages: Sequence[Page]) -> list[tuple[str, datetime]]:
+    """What the sitemaps show: each public page's URL and when it last changed (see page_articles)."""
+    config = site.config
+    return [(absolute_url(config, page.url), newest_change(page_articles(page, site))) for page in _listed(pages)]
+
+
+def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS,
+                  entries: list[tuple[str, datetime]] | None = None) -> Iterator[tuple[str, bytes]]:
     """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it.
 
-    What it shows: the pages' URLs and the dates of their articles (see page_articles).
+    ENTRIES, when given, are sitemap_entries(site, pages) already made.
     """
     config = site.config
-    entries = [(absolute_url(config, page.url), newest_change(page_articles(page, site))) for page in _listed(pages)]
+    entries = sitemap_entries(site, pages) if entries is None else entries
     if len(entries) <= max_urls:
         yield "sitemap.xml", _urlset(entries)
     else:

@@ -1,8 +1,8 @@
-"""Lighthouse scores of the sample archive: home, an article, a tag page and the search page.
+"""Lighthouse scores of the sample archive: home, an article, a tag, a section, an author and the search page.
 
 One command: builds the sample archive (this checkout's content/, templates/ and theme/) into a
 temporary folder under a base path, serves it on a loopback port, runs Google Lighthouse 12.2.3 on
-four pages with Debian's Chromium, and prints a table of the four category scores (performance,
+the pages with Debian's Chromium, and prints a table of the four category scores (performance,
 accessibility, best practices, SEO) and the cumulative layout shift and largest contentful paint
 of each page; with --runs N, the median of N runs (a shared machine is noisy) and the range.
 
@@ -44,7 +44,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 VERSION = "12.2.3"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 HEADINGS = ("perf", "a11y", "best", "seo")
-PAGES = ("home", "article", "tag", "search")
+PAGES = ("home", "article", "tag", "section", "author", "search")
 DEFAULT_LIGHTHOUSE = Path("/tmp/lh")
 DEFAULT_QUERY = "ليبيا"
 
@@ -87,18 +87,20 @@ def first_link(html: str, pattern: str) -> str:
 
 def page_urls(site: Path, origin: str, base_path: str, query: str, article_path: str = "") -> dict[str, str]:
     """The address of each measured page: the home page's first article (or ARTICLE_PATH below the
-    base path) and the first tag of the tag index."""
+    base path), its first section and author links, and the first tag of the tag index."""
     base = origin + base_path
     home = (site / "index.html").read_text(encoding="utf-8")
     article = (base_path + quote(article_path) if article_path
                else first_link(home, r'<h2 class="entry-title"><a href="([^"]+)"'))
     tags = (site / "tags" / "index.html").read_text(encoding="utf-8")
     tag = first_link(tags, r'<a href="(' + re.escape(base_path) + r'tags/[^"]+)"')
+    section = first_link(home, r'<a href="(' + re.escape(base_path) + r'sections/[^"]+)"')
+    author = first_link(home, r'<a href="(' + re.escape(base_path) + r'authors/[^"]+)"')
     def absolute(link: str) -> str:
         return link if link.startswith("http") else origin + link
 
-    return {"home": base, "article": absolute(article), "tag": absolute(tag),
-            "search": base + "search/?q=" + quote(query)}
+    return {"home": base, "article": absolute(article), "tag": absolute(tag), "section": absolute(section),
+            "author": absolute(author), "search": base + "search/?q=" + quote(query)}
 
 
 def run_lighthouse(cli: Path, chrome: str, url: str, out: Path, desktop: bool) -> dict:

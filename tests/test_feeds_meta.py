@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from arshif.build import build_site
-from arshif.config import load_config
+from arshif.config import DEFAULT_AGENCIES, load_config
 from arshif.content import load_articles
 from arshif.site import assemble, routes
 from arshif.sitemap import sitemap_files
@@ -43,11 +43,15 @@ BASE_PATH = urlsplit(BASE).path
 ZONE = ZoneInfo("Africa/Cairo")
 SITE_TOML = tomllib.loads((PROJECT / "site.toml").read_text(encoding="utf-8"))
 TAG_NAMES: dict[str, str] = SITE_TOML["tags"]
+SECTION_NAMES: dict[str, str] = SITE_TOML.get("sections", {})
+AUTHOR_NAMES: dict[str, str] = {slug: table["name"] for slug, table in SITE_TOML.get("authors", {}).items()}
+AGENCIES = set(SITE_TOML.get("agencies", DEFAULT_AGENCIES))
 PUBLISHER = SITE_TOML.get("publisher") or SITE_TOML["title"]
 DEFAULT_ITEMS = 50
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -65,16 +69,19 @@ class Source:
     title: str
     date: datetime
     updated: datetime | None
-    author: str
+    authors: tuple[str, ...]
     tags: tuple[tuple[str, str], ...]
     summary: str
     lead: str
     draft: bool
     photo: bool = False  # image: or a photo in the body
+    section: str = ""
+    writers: tuple[str, ...] = ()  # the slugs of the bylines that are people (agencies have no page)
+    corrected: datetime | None = None
 
     @property
     def changed(self) -> datetime:
-        return self.updated or self.date
+        return max(d for d in (self.date, self.updated, self.corrected) if d is not None)
 
     @property
     def slugs(self) -> list[str]:
@@ -99,6 +106,14 @@ def source_tag(value: str) -> tuple[str, str]:
     return (by_name[value], value) if value in by_name else ("-".join(value.split()), value)
 
 
+def slug_of(value: str, configured: dict[str, str]) -> str:
+    """A section's or author's slug as site.toml gives it, else the name's words joined by hyphens."""
+    if value in configured:
+        return value
+    by_name = {name: slug for slug, name in configured.items()}
+    return by_name.get(value, "-".join(value.split()))
+
+
 def read_sources() -> list[Source]:
     """Every sample article, newest first."""
     sources = []
@@ -108,11 +123,17 @@ def read_sources() -> list[Source]:
         date = source_date(meta["date"])
         assert date is not None
         lead = " ".join(body.strip().split("\n\n", 1)[0].split())
+        bylines = meta.get("author") or []
+        bylines = bylines if isinstance(bylines, list) else [bylines]
+        corrected = [source_date(c["date"]) for c in meta.get("corrections", [])]
         sources.append(Source(
             url=f"{date.year}/{meta.get('slug') or path.stem}/", title=meta["title"], date=date,
-            updated=source_date(meta.get("updated")), author=meta.get("author", ""),
+            updated=source_date(meta.get("updated")), authors=tuple(bylines),
             tags=tuple(source_tag(str(t)) for t in meta.get("tags", [])), summary=meta.get("summary", ""),
-            lead=lead, draft=meta.get("draft", False), photo=bool(meta.get("image")) or "![" in body))
+            lead=lead, draft=meta.get("draft", False), photo=bool(meta.get("image")) or "![" in body,
+            section=slug_of(meta["category"], SECTION_NAMES) if meta.get("category") else "",
+            writers=tuple(slug_of(name, AUTHOR_NAMES) for name in bylines if name not in AGENCIES),
+            corrected=max((d for d in corrected if d is not None), default=None)))
     return sorted(sources, key=lambda s: (s.date, s.url.split("/")[1]), reverse=True)
 
 
@@ -121,18 +142,23 @@ PUBLISHED = [s for s in SOURCES if not s.draft]
 DRAFTS = [s for s in SOURCES if s.draft]
 BY_URL = {s.url: s for s in PUBLISHED}
 TAG_SLUGS = sorted({slug for s in PUBLISHED for slug in s.slugs})
-FEED_FOLDERS = ["", *(f"tags/{slug}/" for slug in TAG_SLUGS)]
+SECTION_SLUGS = sorted({s.section for s in PUBLISHED if s.section})
+WRITER_SLUGS = sorted({slug for s in PUBLISHED for slug in s.writers})
+FEED_FOLDERS = ["", *(f"tags/{slug}/" for slug in TAG_SLUGS), *(f"sections/{slug}/" for slug in SECTION_SLUGS),
+                *(f"authors/{slug}/" for slug in WRITER_SLUGS)]
 FEEDS = [folder + name for folder in FEED_FOLDERS for name in ("feed.xml", "atom.xml")]
 
 
 def listed(folder: str, items: int = DEFAULT_ITEMS) -> list[Source]:
     """The articles the feed in FOLDER must carry, newest first."""
-    slug = folder.removeprefix("tags/").removesuffix("/")
-    return [s for s in PUBLISHED if not folder or slug in s.slugs][:items]
+    kind, _, slug = folder.removesuffix("/").partition("/")
+    members = {"tags": lambda s: slug in s.slugs, "sections": lambda s: s.section == slug,
+               "authors": lambda s: slug in s.writers}
+    return [s for s in PUBLISHED if not folder or members[kind](s)][:items]
 
 
 def folder_of(feed: str) -> str:
-    """The list a feed belongs to: "" for the whole site, "tags/<slug>/" for a tag."""
+    """The list a feed belongs to: "" for the whole site, "tags/<slug>/" for a tag (sections/, authors/ alike)."""
     return feed.rpartition("/")[0] + "/" if "/" in feed else ""
 
 
@@ -227,11 +253,14 @@ def head_of(path: Path) -> Head:
     return Head(path.read_text(encoding="utf-8"))
 
 
-def json_ld_of(path: Path) -> tuple[str, dict[str, Any]]:
-    """The raw text and the parsed object of the page's one JSON-LD script."""
-    scripts = head_of(path).json_ld
-    assert len(scripts) == 1, f"{path.name}: {len(scripts)} JSON-LD scripts"
-    return scripts[0], json.loads(scripts[0])
+def json_ld_of(path: Path, kind: str = "NewsArticle") -> tuple[str, dict[str, Any]]:
+    """The raw text and the parsed object of the page's one JSON-LD script of @type KIND (an article page
+    also has its BreadcrumbList)."""
+    scripts = [(raw, json.loads(raw)) for raw in head_of(path).json_ld]
+    assert all(isinstance(data, dict) and "@type" in data for _, data in scripts), f"{path.name}: {scripts}"
+    found = [(raw, data) for raw, data in scripts if data["@type"] == kind]
+    assert len(found) == 1, f"{path.name}: {len(found)} JSON-LD scripts of type {kind}"
+    return found[0]
 
 
 def as_list(value: Any) -> list[Any]:
@@ -247,7 +276,8 @@ def xml_text(root: ET.Element, path: str) -> str:
 # --- feeds of the sample: well-formed, Arabic, complete ----------------------------------------------
 
 def test_every_list_has_both_feeds(sample: Path) -> None:
-    """The whole site and every tag (taken from the sources) get an RSS and an Atom feed, no more."""
+    """The whole site and every tag, section and author (taken from the sources) get an RSS and an Atom feed,
+    no more (agencies have no page, so no feed)."""
     built = sorted(p.relative_to(sample).as_posix() for p in sample.rglob("*.xml")
                    if p.name in ("feed.xml", "atom.xml"))
     assert built == sorted(FEEDS)
@@ -317,10 +347,17 @@ def test_feed_dates_are_aware_and_right(sample: Path, feed: str) -> None:
 
 @pytest.mark.parametrize("feed", FEEDS)
 def test_feed_entries_have_author_and_arabic_categories(sample: Path, feed: str) -> None:
-    """Each entry names its author and carries its tags as categories under their Arabic names."""
+    """Each entry names its authors (Atom author elements, RSS dc:creator) and carries its tags as categories
+    under their Arabic names."""
     folder = folder_of(feed)
+    items = ET.parse(sample / feed).getroot().iter("item")
+    rss_items = {site_path(item.findtext("link") or ""): item for item in items}
     for entry, source in zip(parsed_feed(sample / feed).entries, listed(folder), strict=True):
-        assert entry.get("author") == source.author, source.url
+        if feed.endswith("atom.xml"):
+            assert [a.get("name") for a in entry.get("authors", [])] == list(source.authors), source.url
+        else:
+            creators = [c.text for c in rss_items[source.url].findall(f"{DC}creator")]
+            assert creators == list(source.authors), source.url
         tags = entry.get("tags", [])
         if feed.endswith("atom.xml"):
             assert [t.get("label") for t in tags] == source.tag_names, source.url
@@ -716,7 +753,7 @@ def test_article_json_ld_is_a_complete_news_article(sample: Path, source: Source
     for key, expected in (("datePublished", source.date), ("dateModified", source.changed)):
         assert ISO_ZONE.search(data[key]), f"{key} {data[key]!r} has no zone"
         assert datetime.fromisoformat(data[key]) == expected, key
-    assert [a.get("name") for a in as_list(data["author"])] == [source.author]
+    assert [a.get("name") for a in as_list(data["author"])] == list(source.authors)
     publisher = data["publisher"]
     assert publisher.get("@type") == "Organization" and publisher.get("name") == PUBLISHER
     logo = publisher.get("logo", {})
@@ -813,7 +850,7 @@ def test_tricky_text_survives_feeds(tricky: SiteMaker) -> None:
     """Every feed is valid XML and gives title, summary, tag and author back exactly: Atom through
     feedparser (its text constructs are typed), RSS as the XML text of its elements."""
     feeds = sorted(p for p in tricky.out.rglob("*.xml") if p.name in ("feed.xml", "atom.xml"))
-    assert len(feeds) == 4
+    assert len(feeds) == 6  # the site's, the tag's and the author's
     for path in feeds:
         root = ET.parse(path).getroot()
         parsed = feedparser.parse(path.read_bytes())
@@ -830,6 +867,8 @@ def test_tricky_text_survives_feeds(tricky: SiteMaker) -> None:
             assert [c.text for c in item.findall("category")] == [TRICKY_TAG]
         if "tags" in path.parts:
             assert parsed.feed.title.startswith(TRICKY_TAG), path
+        if "authors" in path.parts:
+            assert parsed.feed.title.startswith(TRICKY_AUTHOR), path
 
 
 def test_rss_description_shows_the_summary_as_text(tricky: SiteMaker) -> None:

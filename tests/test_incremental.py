@@ -64,6 +64,20 @@ EDITS = {
         (s.root / "theme/css/site.css").read_text() + "\n.x { color: red; }\n", encoding="utf-8"),
     "site.toml": lambda s: s.config((s.root / "site.toml").read_text().replace("page_size = 3", "page_size = 2")
                                     .replace('digits = "arab"', 'digits = "latn"')),
+    # Every page's menu lists the sections: a first one, a second, then one emptied.
+    "first section": lambda s: s.add("2020/a2.md", article(title="مقال 2", date="2020-03-12 10:00", category="رياضة")),
+    "second section": lambda s: s.add("2020/a5.md", article(title="عنوان مختلف", date="2020-03-15 10:00",
+                                                           tags="[turkey]", category="سياسة")),
+    "section emptied": lambda s: s.add("2020/a2.md", article(title="مقال 2", date="2020-03-12 10:00")),
+    "co-authors": lambda s: s.add("2020/a3.md", article(title="مقال 3", date="2020-01-13 10:00", tags="[libya]",
+                                                       author='["سلمى حداد", "وكالات"]')),
+    "one author": lambda s: s.add("2020/a3.md", article(title="مقال 3", date="2020-01-13 10:00", tags="[libya]",
+                                                       author="سلمى حداد")),
+    "correction": lambda s: s.add("2020/a5.md", article(title="عنوان مختلف", date="2020-03-15 10:00", tags="[turkey]",
+                                                       category="سياسة",
+                                                       corrections='[{date: 2020-04-01, text: "صُحّح الاسم"}]')),
+    "site.toml sections and authors": lambda s: s.config((s.root / "site.toml").read_text() + (
+        '\n[sections]\npolitics = "سياسة"\n\n[authors.salma]\nname = "سلمى حداد"\nbio = "محررة"\n')),
 }
 
 

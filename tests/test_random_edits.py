@@ -39,6 +39,12 @@ TAG_POOL = ("libya", "russia", "turkey", '"ليبيا"', '"روسيا"', '"تر�
 TAG_NAMES = {"libya": ("ليبيا", "ليبيا الجديدة"), "russia": ("روسيا", "روسيا الاتحادية"),
              "turkey": ("تركيا", "الجمهورية التركية")}
 FOLDERS = ("2019", "2020", "2021")
+# Categories and bylines as front matter writes them: Arabic names, slugs, unlisted names, agencies.
+SECTION_POOL = ("سياسة", "اقتصاد", "رياضة", "politics", '"ثقافة"', '"شؤون دولية"')
+AUTHOR_POOL = ('"سلمى حداد"', "salma", '"نادر المصراتي"', '"وكالات"', '"رويترز"', '"مراسلنا في طرابلس"', '"Reuters"')
+# site.toml's [sections] and [authors.<slug>] as the edits may set them.
+SECTION_NAMES = {"politics": ("سياسة", "السياسة"), "economy": ("اقتصاد", "الاقتصاد"), "sports": ("رياضة", "الرياضة")}
+AUTHOR_PROFILES = {"salma": ("سلمى حداد", "سلمى الحداد"), "nader": ("نادر المصراتي", "نادر")}
 
 # What a list entry (templates/_macros.html, macro entry) may start showing, and later stop showing.
 ENTRY_ANCHOR = '<p class="summary">{{ article.summary|bidi }}</p>\n'
@@ -48,6 +54,8 @@ ENTRY_FIELDS = {
     "words": '    <span class="words">{{ article.words }}</span>\n',
     "author": '    <span class="by">{{ article.author }}</span>\n',
     "category": '    <span class="category">{{ article.category }}</span>\n',
+    "section": '    <span class="section">{{ (section_of(article) or article).slug }}</span>\n',
+    "corrections": '    <span class="fixes">{{ article.corrections|length }} {{ article.modified }}</span>\n',
     "updated": '    <span class="updated">{{ article.updated }}</span>\n',
     "template": '    <span class="template">{{ article.template }}</span>\n',
 }
@@ -58,15 +66,22 @@ LIST_PROBES = {
     "tag oldest title": ("tag.html", "<p class=\"lead-count\">{{ count(tag.articles|length, 'article') }}</p>\n",
                          '<p class="oldest">{{ tag.articles[-1].title }}</p>\n'),
     "archive newest title": ("archive.html", "</h2>\n", '  <p class="newest">{{ year.articles[0].title }}</p>\n'),
+    "section oldest title": ("section.html",
+                             "<p class=\"lead-count\">{{ count(section.articles|length, 'article') }}</p>\n",
+                             '<p class="oldest">{{ section.articles[-1].title }}</p>\n'),
+    "author newest title": ("author.html",
+                            "<p class=\"lead-count\">{{ count(author.articles|length, 'article') }}</p>\n",
+                            '<p class="newest">{{ author.articles[0].title }} {{ author.bio }}</p>\n'),
 }
 
 
 # Each kind of edit and how often it comes; every kind is also in the share of one seed (see share).
 WEIGHTS = {
-    "body": 4, "title": 3, "kicker": 4, "summary": 2, "author": 2, "category": 2, "updated": 1, "draft": 2,
+    "body": 4, "title": 3, "kicker": 4, "summary": 2, "author": 2, "category": 4, "updated": 1, "draft": 2,
     "tags": 3, "date": 3, "add article": 2, "delete article": 2, "rename article": 2, "static file": 2,
     "unused template": 2, "article template": 2, "alt template": 2, "list entry field": 5, "list page probe": 3,
-    "site.toml": 2, "theme css": 1, "photo": 6,
+    "site.toml": 2, "theme css": 1, "photo": 6, "authors": 4, "corrections": 3, "site.toml sections": 2,
+    "site.toml authors": 2, "new section": 2,
 }
 
 
@@ -120,12 +135,15 @@ class RandomSite:
         self.counter = 0
         self.clock = max(p.stat().st_mtime_ns for p in site.root.rglob("*") if p.is_file())
         self.originals = {name: (site.root / "templates" / name).read_text(encoding="utf-8")
-                          for name in ("_macros.html", "tags.html", "tag.html", "archive.html", "article.html")}
+                          for name in ("_macros.html", "tags.html", "tag.html", "archive.html", "article.html",
+                                       "section.html", "author.html")}
         self.entry_fields: list[str] = []
         self.probes: list[str] = []
         self.page_size = 3
         self.digits = "arab"
         self.tag_names = {slug: names[0] for slug, names in TAG_NAMES.items()}
+        self.section_names = {slug: names[0] for slug, names in SECTION_NAMES.items() if slug != "sports"}
+        self.profiles = {"salma": (AUTHOR_PROFILES["salma"][0], "محررة الثقافة")}
         self.alt_marker = ""
         self.unused_marker = ""
         self.css_rules = 0
@@ -169,6 +187,9 @@ class RandomSite:
 
     def save_config(self) -> None:
         tags = "".join(f'{slug} = "{name}"\n' for slug, name in self.tag_names.items())
+        sections = "".join(f'{slug} = "{name}"\n' for slug, name in self.section_names.items())
+        authors = "".join(f'\n[authors.{slug}]\nname = "{name}"\nbio = "{bio}"\n'
+                          for slug, (name, bio) in self.profiles.items())
         self.write(self.site.root / "site.toml", f"""\
 title = "موقع تجريبي"
 description = "موقع للاختبار"
@@ -180,7 +201,9 @@ hijri = true
 page_size = {self.page_size}
 
 [tags]
-{tags}""")
+{tags}
+[sections]
+{sections}{authors}""")
 
     # Random values
 
@@ -207,13 +230,36 @@ page_size = {self.page_size}
             chosen.append(f'"وسم {self.fresh()}"')
         return "[" + ", ".join(chosen) + "]"
 
+    def bylines(self) -> str | None:
+        """None (no author), one name, or a list of two or three (agencies among them at times)."""
+        roll = self.rng.random()
+        if roll < 0.15:
+            return None
+        if roll < 0.6:
+            return self.rng.choice(AUTHOR_POOL)
+        return "[" + ", ".join(self.rng.sample(AUTHOR_POOL, self.rng.randint(2, 3))) + "]"
+
+    def category(self) -> str:
+        """A category from the pool or, at times, a section no article had (so the menu changes)."""
+        return f'"قسم {self.fresh()}"' if self.rng.random() < 0.4 else self.rng.choice(SECTION_POOL)
+
+    def corrections(self) -> str | None:
+        """None, or one or two corrections, dated before or after the article's update (or NOW)."""
+        count = self.rng.choice((0, 1, 1, 2))
+        if not count:
+            return None
+        items = [f'{{date: "{self.rng.choice(("2021-03-04 10:00", "2025-12-30 08:30", "2026-01-03", "2027-01-05"))}", '
+                 f'text: "تصحيح {self.words(3)} {self.fresh()}"}}' for _ in range(count)]
+        return "[" + ", ".join(items) + "]"
+
     def pick(self) -> Source:
         return self.sources[self.rng.choice(sorted(self.sources))]
 
     def new_source(self, path: str) -> Source:
         source = Source(path, f"مقال {self.words(3)}", self.date(), self.body(), {"tags": self.tags()})
-        for key, value in (("author", '"وكالات"'), ("category", "سياسة"), ("kicker", '"عاجل"')):
-            if self.rng.random() < 0.4:
+        for key, value in (("author", self.bylines()), ("category", self.category()),
+                           ("kicker", '"عاجل"'), ("corrections", self.corrections())):
+            if value is not None and self.rng.random() < 0.4:
                 source.keys[key] = value
         return source
 
@@ -229,8 +275,16 @@ page_size = {self.page_size}
                             {"tags": ["[libya, russia]", "[turkey]", '["ليبيا"]', "[economy, libya]"][n % 4]})
             if n % 3 == 0:
                 source.keys["author"] = '"مراسلنا"'
+            elif n % 3 == 1:
+                source.keys["author"] = ['"سلمى حداد"', '["نادر المصراتي", "وكالات"]', "salma", '"رويترز"'][n % 4]
             if n % 4 == 1:
                 source.keys["category"] = "اقتصاد"
+            elif n % 4 == 2:
+                source.keys["category"] = SECTION_POOL[n % len(SECTION_POOL)]
+            elif n in (3, 8):  # sections of one article: a delete, draft or date edit can empty them
+                source.keys["category"] = f'"قسم {n}"'
+            if n % 5 == 0:
+                source.keys["corrections"] = f'[{{date: "2025-0{n % 9 + 1}-02 09:00", text: "تصحيح أول {n}"}}]'
             if n % 5 == 2:
                 source.keys["kicker"] = '"تحليل"'
             self.save(source)
@@ -243,8 +297,9 @@ page_size = {self.page_size}
         # Lists already show some fields from the first build on, so that edits meet them more often.
         self.entry_fields = [name for name in sorted(ENTRY_FIELDS) if self.rng.random() < 0.5]
         self.probes = [name for name in sorted(LIST_PROBES) if self.rng.random() < 0.5]
-        for name in ("_macros.html", "tags.html", "tag.html", "archive.html"):
+        for name in ("_macros.html", "tags.html", "tag.html", "archive.html", "section.html", "author.html"):
             self.save_template(name)
+        self.save_config()
 
     # Edits: each returns a Step, or None when it does not apply to the site as it is
 
@@ -484,6 +539,70 @@ page_size = {self.page_size}
             self.save_config()
         return Step("site.toml", f"site.toml {what} -> {value}", apply)
 
+    def edit_bylines(self) -> Step:
+        source, value = self.pick(), self.bylines()
+        old = source.keys.get("author")
+
+        def apply(_: SiteMaker) -> None:
+            if value is None:
+                source.keys.pop("author", None)
+            else:
+                source.keys["author"] = value
+            self.save(source)
+        return Step("authors", f"{source.path}: author {old} -> {value}", apply)
+
+    def edit_corrections(self) -> Step:
+        source, value = self.pick(), self.corrections()
+        old = source.keys.get("corrections")
+
+        def apply(_: SiteMaker) -> None:
+            if value is None:
+                source.keys.pop("corrections", None)
+            else:
+                source.keys["corrections"] = value
+            self.save(source)
+        return Step("corrections", f"{source.path}: corrections {old} -> {value}", apply)
+
+    def edit_config_sections(self) -> Step:
+        """[sections]: list a section or stop listing it, rename one, or reverse the menu's order."""
+        slug = self.rng.choice(sorted(SECTION_NAMES))
+        what = self.rng.choice(("toggle", "rename", "reorder"))
+        if what == "rename" and slug in self.section_names:
+            names = dict(self.section_names)
+            names[slug] = next(n for n in SECTION_NAMES[slug] if n != names[slug])
+        elif what == "reorder":
+            names = dict(reversed(self.section_names.items()))
+        elif slug in self.section_names:
+            names = {k: v for k, v in self.section_names.items() if k != slug}
+        else:
+            names = {**self.section_names, slug: SECTION_NAMES[slug][0]}
+
+        def apply(_: SiteMaker) -> None:
+            self.section_names = names
+            self.save_config()
+        return Step("site.toml sections", f"site.toml [sections] -> {names}", apply)
+
+    def edit_config_authors(self) -> Step:
+        """[authors.<slug>]: describe an author or stop, rename one, or change a bio."""
+        slug = self.rng.choice(sorted(AUTHOR_PROFILES))
+        profiles = dict(self.profiles)
+        if slug not in profiles:
+            profiles[slug] = (AUTHOR_PROFILES[slug][0], f"نبذة {self.words(3)}")
+        else:
+            name, bio = profiles[slug]
+            what = self.rng.choice(("remove", "rename", "bio"))
+            if what == "remove":
+                del profiles[slug]
+            elif what == "rename":
+                profiles[slug] = (next(n for n in AUTHOR_PROFILES[slug] if n != name), bio)
+            else:
+                profiles[slug] = (name, f"نبذة {self.words(3)} {self.fresh()}")
+
+        def apply(_: SiteMaker) -> None:
+            self.profiles = profiles
+            self.save_config()
+        return Step("site.toml authors", f"site.toml [authors] -> {profiles}", apply)
+
     def edit_css(self) -> Step:
         def apply(site: SiteMaker) -> None:
             path = site.root / "theme/css/site.css"
@@ -499,7 +618,7 @@ page_size = {self.page_size}
             "kicker": lambda: self.edit_key("kicker", "kicker", (f'"عاجل {self.fresh()}"', '"تحليل"', '"حصري"')),
             "summary": lambda: self.edit_key("summary", "summary", (f'"ملخص {self.words(6)}"',)),
             "author": lambda: self.edit_key("author", "author", ('"وكالات"', '"مراسلنا في طرابلس"', '"Reuters"')),
-            "category": lambda: self.edit_key("category", "category", ("سياسة", "اقتصاد", "رياضة")),
+            "category": lambda: self.edit_key("category", "category", (self.category(), self.category())),
             "updated": lambda: self.edit_key("updated", "updated", ("2026-01-02 10:00", "2025-05-05")),
             "draft": lambda: self.edit_key("draft", "draft", ("true",)),
             "tags": self.edit_tags,
@@ -516,6 +635,12 @@ page_size = {self.page_size}
             "site.toml": self.edit_config,
             "theme css": self.edit_css,
             "photo": self.edit_photo,
+            "authors": self.edit_bylines,
+            "corrections": self.edit_corrections,
+            # A section no article had: every page's menu gains it.
+            "new section": lambda: self.edit_key("new section", "category", (f'"قسم {self.fresh()}"',)),
+            "site.toml sections": self.edit_config_sections,
+            "site.toml authors": self.edit_config_authors,
         }
 
     def draw(self, left: int) -> Step:
