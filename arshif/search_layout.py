@@ -35,7 +35,7 @@ LAYOUT_VERSION = 3
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
 BUNDLE = 20  # documents per result bundle
-SNIPPET_CHARACTERS = 240
+SNIPPET_CHARACTERS = 160  # about 25 words: enough to recognise a result; most of what a query downloads is snippets
 
 Counts = list[tuple[dict[str, int], int]]  # per field: term frequencies and the field's length
 Shard = dict[str, list[list[int]]]  # term -> per field: the flat [document, tf, …] list, by document
