@@ -74,7 +74,7 @@ class Article:
         """The byline as one text: the authors' names as written, joined."""
         return "، ".join(self.authors)
 
-    @property
+    @cached_property
     def modified(self) -> datetime:
         """When the article last changed for its readers: its publication, its update or its latest correction."""
         return max((self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)))

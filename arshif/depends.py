@@ -105,7 +105,7 @@ _IDENTITIES: dict[type, Any] = {
     Author: lambda w: ("w", w.slug),
     Month: lambda m: ("m", m.year, m.month),
     Year: lambda y: ("y", y.year),
-    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([("a", a.source) for a in p.items])),
+    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([a.source for a in p.items])),
 }
 
 

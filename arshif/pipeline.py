@@ -226,7 +226,8 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
     for path, data in small_files(site):
         writer.write(path, data)
     entries = sitemap_entries(site, shaped.pages)
-    shown = hashlib.sha256(repr((shaped.key, entries)).encode()).hexdigest()
+    listing = "\n".join([f"{path} {when.isoformat()}" for path, when in entries])  # repr of datetimes is slow
+    shown = hashlib.sha256(f"{shaped.key}\n{listing}".encode()).hexdigest()
     if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.pages)):
         for path, data in sitemap_files(site, shaped.pages, entries=entries):
             writer.write(path, data)

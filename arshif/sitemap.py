@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
+from .config import Config
 from .content import Article
 from .feeds import newest_change
 from .render import absolute_url
@@ -27,9 +28,9 @@ def page_articles(page: Page, site: Site) -> Sequence[Article]:
     return site.articles
 
 
-def _urlset(entries: Sequence[tuple[str, datetime]]) -> bytes:
-    rows = "".join(f"<url><loc>{escape(loc)}</loc><lastmod>{when.isoformat()}</lastmod></url>\n"
-                   for loc, when in entries)
+def _urlset(config: Config, entries: Sequence[tuple[str, datetime]]) -> bytes:
+    rows = "".join(f"<url><loc>{escape(absolute_url(config, path))}</loc><lastmod>{when.isoformat()}</lastmod></url>\n"
+                   for path, when in entries)
     return f"{_XML}<urlset {_SITEMAP_NS}>\n{rows}</urlset>\n".encode()
 
 
@@ -45,9 +46,10 @@ def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
 
 
 def sitemap_entries(site: Site, pages: Sequence[Page]) -> list[tuple[str, datetime]]:
-    """What the sitemaps show: each public page's URL and when it last changed (see page_articles)."""
-    config = site.config
-    return [(absolute_url(config, page.url), newest_change(page_articles(page, site))) for page in _listed(pages)]
+    """What the sitemaps show: each public page's path and when it last changed (see page_articles)."""
+    whole_site = newest_change(site.articles)
+    return [(page.url, whole_site if (shown := page_articles(page, site)) is site.articles else newest_change(shown))
+            for page in _listed(pages)]
 
 
 def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS,
@@ -59,13 +61,13 @@ def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS,
     config = site.config
     entries = sitemap_entries(site, pages) if entries is None else entries
     if len(entries) <= max_urls:
-        yield "sitemap.xml", _urlset(entries)
+        yield "sitemap.xml", _urlset(config, entries)
     else:
         chunks = [entries[i:i + max_urls] for i in range(0, len(entries), max_urls)]
         index = []
         for number, chunk in enumerate(chunks, start=1):
             path = f"sitemap-{number}.xml"
-            yield path, _urlset(chunk)
+            yield path, _urlset(config, chunk)
             index.append(f"<sitemap><loc>{escape(absolute_url(config, path))}</loc>"
                          f"<lastmod>{max(when for _, when in chunk).isoformat()}</lastmod></sitemap>\n")
         yield "sitemap.xml", f"{_XML}<sitemapindex {_SITEMAP_NS}>\n{''.join(index)}</sitemapindex>\n".encode()
