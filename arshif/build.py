@@ -29,6 +29,11 @@ class BuildSession:
 
     caches: dict[Path, BuildCache] = field(default_factory=dict)
 
+    def finish(self) -> None:
+        """Record the last build in the cache on disk: the preview does it after the page has reloaded."""
+        for cache in self.caches.values():
+            cache.finish_saving()
+
 
 @dataclass(frozen=True)
 class BuildRequest:
@@ -45,6 +50,7 @@ class BuildRequest:
     signature: Any
     scan: dict[str, os.stat_result]
     started: float
+    save_later: bool = False  # leave the cache's saving to BuildSession.finish
 
 
 def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, future: bool) -> str:
@@ -94,6 +100,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
         folder = cache_folder(root, output) if use_cache else Path(scratch)
         settings = parse_settings(config)
         kept = session.caches.pop(folder, None) if session is not None else None
+        if kept is not None:
+            kept.finish_saving()
         if kept is not None and kept.settings == settings and kept.content_dir == config.content_dir and not clean:
             cache = kept.renewed()
         else:
@@ -113,7 +121,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             from .pipeline import run_pipeline
 
             request = BuildRequest(config, output, now, drafts, future, workers or default_workers(), progress,
-                                   key, signature, scan, started)
+                                   key, signature, scan, started, save_later=session is not None)
             report = run_pipeline(request, cache)
             if session is not None and use_cache:
                 session.caches[folder] = cache

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import operator
 import os
 import pickle
 import sqlite3
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 from .content import Article, scan_files, source_digest
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
@@ -64,20 +66,23 @@ def _save_pickle(path: Path, data: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def _chunk(key: str) -> int:
+def _chunk(key: Any) -> int:
+    """Which chunk file holds KEY: a path, or a key of depends.py (by its last part, a source or a slug)."""
+    if type(key) is tuple:
+        key = key[-1] if type(key[-1]) is str else repr(key)
     return zlib.crc32(key.encode()) % CHUNKS
 
 
-def _save_chunked(folder: Path, stem: str, mapping: dict[str, Any], before: dict[str, Any],
-                  files: dict[int, str]) -> dict[int, str]:
+def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict[Any, Any],
+                  files: dict[int, str], same: Callable[[Any, Any], bool] = operator.is_) -> dict[int, str]:
     """Save MAPPING in CHUNKS files; returns each chunk's file name, to be kept where it is looked up.
 
-    A chunk whose entries are all the very objects of BEFORE (the map last saved in FILES) keeps its
-    file; the others are written under new names, so the files of the last save stay whole until the
-    map that names the new ones replaces it.
+    A chunk whose entries are all the SAME as in BEFORE (the map last saved in FILES; by default the
+    very objects) keeps its file; the others are written under new names, so the files of the last
+    save stay whole until the map that names the new ones replaces it.
     """
     changed = set(range(CHUNKS)) if len(files) != CHUNKS else (
-        {_chunk(key) for key, value in mapping.items() if before.get(key) is not value}
+        {_chunk(key) for key, value in mapping.items() if not same(before.get(key), value)}
         | {_chunk(key) for key in before.keys() - mapping.keys()})
     if not changed:
         return files
@@ -93,7 +98,7 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[str, Any], before: dict
     return names
 
 
-def _load_chunked(folder: Path, files: dict[int, str]) -> dict[str, Any] | None:
+def _load_chunked(folder: Path, files: dict[int, str]) -> dict[Any, Any] | None:
     """The map saved in FILES, or None when any of them is missing or damaged."""
     if len(files) != CHUNKS:
         return None
@@ -346,6 +351,8 @@ class Record:
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # site.related_of: found from what, and them
     folders: dict[str, int] = field(default_factory=dict)  # output folders as this build left them: SiteWriter
     page_files: dict[int, str] = field(default_factory=dict)  # where PAGES is saved (see _save_chunked)
+    state_files: dict[int, str] = field(default_factory=dict)  # where STATES is saved
+    shape: str = ""  # a digest of what the pages' contexts were made from (pipeline.Shaped.shape)
 
 
 @dataclass
@@ -364,6 +371,7 @@ class BuildCache:
     index_loaded: bool = False
     index_files: dict[int, str] = field(default_factory=dict)  # where INDEX is saved (see _save_chunked)
     in_session: bool = False  # kept in memory by a long-lived process since its last build
+    unsaved: Any = None  # what finish_saving still has to do (a session's build leaves its saving for later)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
@@ -376,7 +384,8 @@ class BuildCache:
         if self.record is None:
             record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
             pages = _load_chunked(self.folder, record.page_files) if record is not None else None
-            self.record = replace(record, pages=pages) if record is not None and pages is not None else Record()
+            states = _load_chunked(self.folder, record.state_files) if pages is not None else None
+            self.record = replace(record, pages=pages, states=states) if states is not None else Record()
         return self.record
 
     def load_index(self) -> None:
@@ -452,11 +461,23 @@ class BuildCache:
             _remove_unnamed(self.folder, "articles", set(files.values()))
         self.index_files = files
         record = replace(record, page_files=_save_chunked(self.folder, "pages", record.pages, last.pages,
-                                                          last.page_files))
-        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={})})
+                                                          last.page_files),
+                         state_files=_save_chunked(self.folder, "states", record.states, last.states,
+                                                   last.state_files, operator.eq))
+        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={})})
         _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
+        _remove_unnamed(self.folder, "states", set(record.state_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
+
+    def finish_saving(self) -> None:
+        """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""
+        if self.unsaved is not None:
+            unsaved, self.unsaved = self.unsaved, None
+            try:
+                unsaved()
+            finally:
+                self.bodies.close()
 
     def forget_outputs(self) -> None:
         """Before output files are replaced: a build stopped half-way must not trust the old record."""

@@ -115,9 +115,9 @@ def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str
     return (url, template, identity(context), parts)
 
 
-def article_digests(articles: Iterable[Article], states: Mapping[Key, Any]) -> list[Any]:
-    """The states of ARTICLES, for outputs made in Python (feeds, search) that show all of an article."""
-    return [states[("a", a.source)] for a in articles]
+def articles_unchanged(sources: Iterable[str], before: Mapping[Key, Any], now: Mapping[Key, Any]) -> bool:
+    """Whether every article of SOURCES has the state it had (for outputs made in Python that show all of one)."""
+    return all(before.get(key) == now[key] for key in [("a", source) for source in sources])
 
 
 class Recorder:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
-
 from . import __version__
 from .content import Article
 from .render import absolute_url
@@ -61,6 +59,8 @@ def render_feed(site: Site, spec: FeedSpec, kind: str, body_of: Callable[[Articl
     """The RSS ("rss") or Atom ("atom") document of SPEC; BODY_OF gives an article's HTML."""
     config = site.config
     folder, title, description = spec.folder, spec.title, spec.description
+    from feedgen.feed import FeedGenerator  # here: a build whose feeds all stand needs neither it nor lxml
+
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     self_url = absolute_url(config, folder + FEED_NAMES[kind])

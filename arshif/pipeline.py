@@ -30,7 +30,7 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, article_digests, context_key, key_states, stale
+from .depends import Key, articles_unchanged, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import batches_of, map_forked
@@ -47,7 +47,7 @@ from .render import (
 from .report import BuildReport, Progress
 from .search import SearchDocument, search_document
 from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
-from .site import Page, Site, assemble, publishable, related_of, routes, url_collisions
+from .site import Page, Site, assemble, digest_of, publishable, related_of, route_shape, routes, url_collisions
 from .sitemap import sitemap_entries, sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
@@ -74,6 +74,7 @@ class Shaped:
     states: dict[Key, Any]
     key: str
     photos: Photos
+    shape: str  # a digest of what the pages' contexts are made from: see site.route_shape
 
 
 @dataclass
@@ -144,15 +145,23 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
     made = _made(plan, rendered, reads, last)
-    cache.save(Summary(request.signature, next_due(shaped.articles, request.now),
-                       (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
-                       request.config.precompress),
-               Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
-                      search.layout, shaped.template_refs, related_of(site), folders))
-    cache.bodies.mark_layout(search.layout)
-    lap("save cache")
+    summary = Summary(request.signature, next_due(shaped.articles, request.now),
+                      (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
+                      request.config.precompress)
+    record = Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
+                    search.layout, shaped.template_refs, related_of(site), folders, shape=shaped.shape)
+    # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
+    cache.unsaved = partial(_save_cache, cache, summary, record, search.layout)
+    if not request.save_later:
+        cache.finish_saving()
+        lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
+
+
+def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any) -> None:
+    cache.save(summary, record)
+    cache.bodies.mark_layout(layout)
 
 
 def _made(plan: Plan, rendered: set[str], reads: dict[str, frozenset[Key]],
@@ -194,8 +203,9 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
                            photos)
     key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
     templates, references = template_digests(env, last.template_refs)
+    shape = digest_of([(key, site.related_key, route_shape(site)), *sorted(templates.items())])
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
-                    key_states(site, {a.source: photos.states(a) for a in site.articles}), key, photos)
+                    key_states(site, {a.source: photos.states(a) for a in site.articles}), key, photos, shape)
     lap("assemble")
     return shaped
 
@@ -245,9 +255,17 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
                                   shaped.key)
             jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.feed),
                             reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
+    same_shape = last.shape == shaped.shape  # then every page's context is the last build's
+    checking = bool(os.environ.get("ARSHIF_CHECK_PLAN"))
     for page in shaped.pages:
-        context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
-                              shaped.key)
+        known = last.pages.get(page.output_path) if same_shape else None
+        if known is None or checking:
+            context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
+                                  shaped.key)
+            if known is not None and known[0] != context:
+                raise RuntimeError(f"the plan would reuse a stale context for {page.output_path}")
+        else:
+            context = known[0]
         jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies, shaped.photos),
                         page))
     contexts = {job.path: job.context for job in jobs}
@@ -260,8 +278,10 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
                   last: Record) -> SearchFiles:
     """The search files, when an article they hold changed: only the shards and bundles it touches."""
     site, config = shaped.site, shaped.site.config
-    digest = hashlib.sha256(repr((shaped.key, article_digests(site.articles, shaped.states))).encode()).hexdigest()
-    if last.search == digest and not any(writer.missing(path) for path in last.search_files):
+    sources = [a.source for a in site.articles]
+    digest = digest_of([(shaped.key, *sources)])  # what the index holds, in order; what each shows is its state
+    if last.search == digest and articles_unchanged(sources, last.states, shaped.states) \
+            and not any(writer.missing(path) for path in last.search_files):
         return SearchFiles(digest, last.search_files, last.search_layout)
     layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
     tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -123,7 +125,7 @@ class Page:
     template: str
     context: Mapping[str, Any]
 
-    @property
+    @cached_property
     def output_path(self) -> str:
         return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
 
@@ -144,7 +146,7 @@ class Site:
     related: Mapping[str, tuple[Article, ...]]
     older: Mapping[str, Article]
     newer: Mapping[str, Article]
-    related_key: tuple[Any, ...] = ()
+    related_key: str = ""
 
 
 def paginate(articles: Sequence[Article], first_url: str, page_size: int) -> list[Pager]:
@@ -299,10 +301,15 @@ def related_of(site: Site) -> Related:
     return site.related_key, {url: tuple(a.url for a in items) for url, items in site.related.items()}
 
 
-def _related_key(published: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> tuple[Any, ...]:
-    """Everything find_related looks at: each article's place in the order and its tags (kept whole:
-    comparing it is cheaper than hashing its text)."""
-    return tuple([(a.url, a.date, a.slug, tuple([t.slug for t in tags_of[a.url]])) for a in published])
+def _related_key(published: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> str:
+    """A digest of everything find_related looks at: each article's place in the order and its tags."""
+    return digest_of([(a.url, a.date.isoformat(), a.slug, *[t.slug for t in tags_of[a.url]]) for a in published])
+
+
+def digest_of(rows: Iterable[Iterable[str]]) -> str:
+    """The SHA-256 of ROWS of strings (joined with separators no name holds): cheaper than hashing their repr,
+    and smaller to keep than the rows."""
+    return hashlib.sha256("\x1e".join(["\x1f".join(row) for row in rows]).encode()).hexdigest()
 
 
 def assemble(config: Config, articles: Sequence[Article], now: datetime,
@@ -374,6 +381,17 @@ def routes(site: Site) -> list[Page]:
     pages.append(Page("search", "search/", "search.html", {}))
     pages.append(Page("404", "404.html", "404.html", {}))
     return pages
+
+
+def route_shape(site: Site) -> str:
+    """A digest of what routes() makes the pages and their contexts from, besides SITE.related_key and the
+    config: when both are as in the last build, so is every page's context (pipeline._plan then reuses them)."""
+    return digest_of([
+        *[(a.source, a.template, section.slug if (section := site.section_of[a.url]) else "",
+           *[w.slug for w in site.authors_of[a.url]]) for a in site.articles],
+        ("tags",), *[(t.slug, t.name, str(len(t.articles))) for t in site.tags],
+        ("sections",), *[(s.slug, s.name, str(len(s.articles))) for s in site.sections],
+        ("authors",), *[(w.slug, w.name, str(w.agency), str(len(w.articles))) for w in site.authors]])
 
 
 def url_collisions(articles: Sequence[Article], static_paths: Sequence[str]) -> list[Problem]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arshif.build import build_site
+from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
 from tests.sitekit import NOW, SiteMaker, article, photo
 
@@ -96,6 +96,21 @@ def test_no_change_rebuild_writes_nothing(site: SiteMaker) -> None:
     report = site.build()
     assert report.unchanged and report.files == 0
     assert mtimes(site.out) == before
+
+
+def test_a_session_saves_its_cache_for_a_later_build_once_finished(site: SiteMaker) -> None:
+    """The preview server leaves a build's saving until its page has reloaded (BuildSession.finish)."""
+    seed(site)
+    session = BuildSession()
+    site.build(session=session)
+    site.add("2020/a1.md", article(title="مقال 1", date="2020-02-11 10:00", tags="[libya, russia]",
+                                   body="نص جديد تماما."))
+    assert site.build(session=session).rendered > 0
+    session.finish()
+    later = site.build()  # a new process: it reads the cache from disk
+    assert later.unchanged and later.files == 0
+    assert "نص جديد تماما" in site.page("2020/a1/")
+    assert site.build(session=session).unchanged
 
 
 def test_touching_a_file_renders_nothing_and_writes_nothing(site: SiteMaker) -> None:

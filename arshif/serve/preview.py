@@ -149,7 +149,16 @@ class Preview:
             self.problems = problems
             self.changed.notify_all()
         self._report(report, problems, kinds, first)
+        self._save_cache()
         return not problems
+
+    def _save_cache(self) -> None:
+        """Record the build in the cache on disk once the pages reload: a later build starts from it."""
+        try:
+            self.session.finish()  # builds run one at a time on this thread; readers need no lock for it
+        except Exception as error:  # the preview goes on; the next build only does more work
+            self._say(f"could not save the build cache ({type(error).__name__}: {error}); "
+                      "the next build renders more pages")
 
     def _report(self, report: Any, problems: list[Problem], kinds: set[str], first: bool) -> None:
         """Print a build's outcome; the same problems are printed only once."""
