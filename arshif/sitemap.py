@@ -34,7 +34,7 @@ def _urlset(entries: Sequence[tuple[str, datetime]]) -> bytes:
 
 
 def _listed(pages: Sequence[Page]) -> list[Page]:
-    return [page for page in pages if page.kind != "404"]
+    return [page for page in pages if page.kind not in ("404", "redirect")]
 
 
 def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
