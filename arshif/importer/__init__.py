@@ -175,7 +175,7 @@ def _summary(actions: list[Action], reading: Reading, root: Path, dry: bool) -> 
     for problem in reading.problems:
         print(f"error: {problem}", file=sys.stderr)
     for where, title, reason in reading.skipped:
-        print(f"skipped {where} «{title}»: {reason}")
+        print(f"skipped {where}" + (f" «{title}»" if title else "") + f": {reason}")
     for action in edited:
         print(f"skipped {display_path(action.path, root)}: edited here since it was imported; delete its "
               "import_digest: line to let the next import overwrite it")

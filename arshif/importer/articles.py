@@ -55,8 +55,11 @@ def existing_imports(content: Path) -> dict[str, tuple[Path, str]]:
 
 
 def _yaml_line(key: str, value: Any) -> str:
+    """KEY: VALUE as YAML: lists on one line ([ليبيا, روسيا]), mappings as blocks."""
+    if isinstance(value, list):
+        return f"{key}: " + yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True).strip()
     return yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10_000,
-                          default_flow_style=None).rstrip("\n")
+                          default_flow_style=False).rstrip("\n")
 
 
 def article_text(item: Item, config: Config) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -65,6 +64,7 @@ class Uploads:
         self.folder = folder
         self.reading = reading
         self.remote = 0  # images left pointing at the old site because no --uploads was given
+        self.missing: set[str] = set()
 
     def file(self, relative: str, where: str) -> Path | None:
         """The file for an uploads path ("2020/01/photo-300x200.jpg"): the original size when it is there too;
@@ -76,8 +76,10 @@ class Uploads:
             path = self.folder / candidate
             if ".." not in Path(candidate).parts and path.is_file():
                 return path
-        self.reading.warnings.append(f"{where}: missing upload {relative} (not in {self.folder}); "
-                                     "its link still points at the old site")
+        if relative not in self.missing:
+            self.missing.add(relative)
+            self.reading.warnings.append(f"{where}: missing upload {relative} (not in {self.folder}); "
+                                         "its link still points at the old site")
         return None
 
 
@@ -135,11 +137,6 @@ def read_wordpress(path: Path, config: Config, uploads: Path | None, shown: str)
             continue
         post = _Post(element, wp, excerpt, attachments, store, where)
         date = _date(_text(element, f"{{{wp}}}post_date"), _text(element, f"{{{wp}}}post_date_gmt"), config.zone)
-        if date is None and _text(element, "pubDate"):
-            try:
-                date = parsedate_to_datetime(_text(element, "pubDate")).astimezone(config.zone)
-            except (TypeError, ValueError):
-                date = None
         if date is None:
             reading.problems.append(Problem(shown, element.sourceline, f"post «{title}» has no date it can use "
                                             "(post_date and post_date_gmt are empty or not dates); skipped",
