@@ -10,6 +10,7 @@ text and a title only. Its fallbacks (readability, jusText) come with it.
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,8 @@ def read_page(path: Path, folder: Path, config: Config, boilerplate: Boilerplate
                                include_comments=False)
     if not main:
         raise PageError("no article text found")
-    tags = [t.strip() for t in (metadata.tags or []) if t.strip()]
+    tags = list(dict.fromkeys(t.strip() for value in metadata.tags or [] for t in re.split("[,،]", value)
+                              if t.strip()))
     category = next((c.strip() for c in (metadata.categories or []) if c.strip()), "")
     body = lxml.html.fragment_fromstring(main, create_parent="div")
     byline = _clean_body(body, boilerplate, {fold(n) for n in (title, *tags, category) if n})
