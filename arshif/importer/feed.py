@@ -36,7 +36,7 @@ def fetch(url: str) -> bytes:
 
 
 def _when(entry: Any, key: str, zone: Any) -> datetime | None:
-    parsed = entry.get(f"{key}_parsed")
+    parsed = dict.get(entry, f"{key}_parsed")  # as the feed says it: feedparser's get falls back to another date
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC).astimezone(zone) if parsed else None
 
 
