@@ -191,16 +191,17 @@ def test_dry_run_lists_what_it_would_write_and_writes_nothing(site: SiteMaker,
     assert "would import 34 new" in out and "would add to site.toml: 4 tags" in out
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("wordpress/broken-export.xml", "wordpress/broken-export.xml:16: not well-formed XML: Opening and ending tag"),
-    ("feeds/rss.xml", "feeds/rss.xml:3: not a WordPress export"),
+@pytest.mark.parametrize(("source", "name", "message"), [
+    ("wordpress", "wordpress/broken-export.xml", "broken-export.xml:16: not well-formed XML: Opening and ending tag"),
+    ("wordpress", "feeds/rss.xml", "feeds/rss.xml:3: not a WordPress export"),
+    ("feed", "feeds/not-a-feed.xml", "not-a-feed.xml:1: not an RSS or Atom feed"),
+    ("feed", "feeds/broken.xml", "broken.xml:6: the feed is not well-formed XML"),
 ])
-def test_a_broken_export_names_file_and_line_and_writes_nothing(site: SiteMaker, capsys: pytest.CaptureFixture[str],
-                                                                name: str, message: str) -> None:
+def test_a_broken_input_names_file_and_line_and_writes_nothing(site: SiteMaker, capsys: pytest.CaptureFixture[str],
+                                                               source: str, name: str, message: str) -> None:
     before = tree(site.root)
-    status, _, err = run(site, capsys, "wordpress", str(DATA / name))
-    assert status == 1
-    assert message in err and "nothing was written" in err
+    status, _, err = run(site, capsys, source, str(DATA / name))
+    assert status == 1 and message in err and "nothing was written" in err
     assert tree(site.root) == before
 
 
@@ -247,18 +248,6 @@ def test_atom_authors_updates_and_summaries(site: SiteMaker, capsys: pytest.Capt
     _, meta, body = found["توقعات النمو لعام 2020"]
     assert meta["author"] == ["منى عبد الرحمن", "كريم بن علي"] and meta["summary_only"] is True
     assert "*ثلاثة*" in body
-
-
-@pytest.mark.parametrize(("name", "message"), [
-    ("not-a-feed.xml", "not-a-feed.xml:1: not an RSS or Atom feed"),
-    ("broken.xml", "broken.xml:6: the feed is not well-formed XML"),
-])
-def test_a_file_that_is_not_a_feed_is_named_with_its_line(site: SiteMaker, capsys: pytest.CaptureFixture[str],
-                                                         name: str, message: str) -> None:
-    before = tree(site.root)
-    status, _, err = run(site, capsys, "feed", str(DATA / "feeds" / name))
-    assert status == 1 and message in err
-    assert tree(site.root) == before
 
 
 # --- Saved pages ----------------------------------------------------------------------------------
