@@ -29,7 +29,7 @@ test: $(INSTALLED) $(VNU)  ## lint, then every test (unit, end-to-end, HTML vali
 DATE_TESTS := tests/test_cli.py tests/test_incremental.py tests/test_random_edits.py tests/test_site.py \
 	tests/test_content.py tests/test_bad_input.py tests/test_feeds_meta.py tests/test_sample_site.py \
 	tests/test_search.py tests/test_arabic.py tests/test_compress.py tests/test_assets_writer.py \
-	tests/test_newsroom.py tests/test_images.py
+	tests/test_newsroom.py tests/test_images.py tests/test_import.py tests/test_import_site.py
 
 test-dates: $(INSTALLED) $(VNU)  ## the date-sensitive tests, two years ahead (needs faketime)
 	faketime -f '+730d' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)

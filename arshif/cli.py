@@ -30,6 +30,7 @@ examples:
   python generate.py build --drafts       include articles marked draft: true
   python generate.py check                report every problem without writing anything
   python generate.py new "عنوان المقال"    start a new article dated now
+  python generate.py import wordpress export.xml   bring an old archive in (also: feed, html)
   python generate.py build --help         the options of one command
 """
 
@@ -76,10 +77,11 @@ def make_parser(everything: bool = True) -> argparse.ArgumentParser:
     new.add_argument("--author", default="", help="the author's name")
 
     if everything:
-        from . import deploy, serve
+        from . import deploy, importer, serve
 
         serve.add_parser(commands, common)
         deploy.add_parser(commands, common)
+        importer.add_parser(commands, common)
     return parser
 
 
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
     try:
         if args.command == "new":
             return _new(args, root, now)
-        if args.command in ("serve", "deploy"):
+        if args.command in ("serve", "deploy", "import"):
             return int(args.run(args))
         if args.command == "check":
             with tempfile.TemporaryDirectory() as scratch:

@@ -108,6 +108,7 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "feeds.full_content": (bool, True, "[feeds] full_content = true to put whole articles in feeds"),
 }
 _TABLES = {key.split(".")[0] for key in _SCHEMA if "." in key}
+OTHER_TABLES = {"import"}  # read by their own command (importer/boilerplate.py), not by builds
 
 
 def key_line(text: str, key: str) -> int | None:
@@ -179,7 +180,7 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
         else:
             values[key.replace(".", "_")] = value
     given = {f"{k}.{sub}" for k in _TABLES if isinstance(raw.get(k), dict) for sub in raw[k]}
-    for key in sorted((set(raw) - _TABLES | given) - set(_SCHEMA)):
+    for key in sorted((set(raw) - _TABLES - OTHER_TABLES | given) - set(_SCHEMA)):
         warnings.append(f"{CONFIG_NAME}:{key_line(text, key) or '?'}: unknown key {key!r} is ignored")
 
     if "base_url" in values:

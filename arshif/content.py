@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -25,9 +25,9 @@ from .figures import Figure, body_figures, is_photo, text_keys
 from .problems import Problem, display_path
 
 KNOWN_KEYS = {"title", "date", "updated", "author", "tags", "category", "summary", "slug", "draft", "template", "image",
-              "photos", "corrections"}
+              "photos", "corrections", "aliases"}
 DEFAULT_TEMPLATE = "article.html"
-PARSE_VERSION = "arshif-parse-5"
+PARSE_VERSION = "arshif-parse-6"
 WORDS_PER_MINUTE = 200
 DATE_HINT = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM, e.g. date: 2020-01-13 14:30"
 
@@ -63,6 +63,7 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
     lead: Figure | None = None  # the front matter's image:, when it is a photo in content/
     figures: tuple[Figure, ...] = ()  # the photos of the body, in order
+    aliases: tuple[str, ...] = ()  # old paths below the site root that redirect here ("2019/05/old-slug/")
 
     @cached_property
     def url(self) -> str:
@@ -311,6 +312,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         raise ArticleError("author must be a name or a list of names", lines.get("author"),
                            "write author: سلمى حداد, or one '- name' line per author")
     corrections = read_corrections(meta.get("corrections"), lines, config.zone)
+    aliases = read_aliases(meta.get("aliases"), lines.get("aliases"))
 
     tags = meta.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, (str, int)) and str(t).strip() for t in tags):
@@ -356,6 +358,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         lead=lead,
         figures=tuple(figures),
+        aliases=aliases,
     )
 
 
@@ -395,6 +398,32 @@ def _photo_keys(meta: dict[str, Any], lines: dict[str, int],
         return quote(path, safe="/"), None, words
     return quote(path, safe="/"), Figure(path, found.get("alt", ""), found.get("caption", ""),
                                         found.get("credit", "")), words
+
+
+ALIASES_HINT = "write aliases: then one '- 2019/05/12/old-slug/' line per old address (a path or a full URL)"
+
+
+def read_aliases(value: Any, line: int | None) -> tuple[str, ...]:
+    """The aliases: of front matter as paths below the site root, decoded ("2019/05/أسرار/"), so an old
+    address keeps working: a full URL gives its path, and a last part without a file extension is a folder."""
+    if value in (None, ""):
+        return ()
+    values = value if isinstance(value, list) else [value]
+    found = []
+    for item in values:
+        if not isinstance(item, str) or not item.strip():
+            raise ArticleError("aliases must be a list of old addresses", line, ALIASES_HINT)
+        parts = urlsplit(item.strip())
+        if parts.query:
+            raise ArticleError(f"the alias {item!r} has a query (?{parts.query}), which a static host cannot serve",
+                               line, "leave it out: only the path of an old address can become a redirect page")
+        path = posixpath.normpath("/" + unquote(parts.path)).strip("/")
+        if not path or path == "." or ".." in path.split("/"):
+            raise ArticleError(f"the alias {item!r} is not a path below the site root", line, ALIASES_HINT)
+        if "." not in path.rsplit("/", 1)[-1]:
+            path += "/"
+        found.append(path)
+    return tuple(dict.fromkeys(found))
 
 
 CORRECTIONS_HINT = "write corrections: then one '- date: YYYY-MM-DD' line per correction, with 'text: ...' under it"
@@ -440,13 +469,13 @@ def missing_templates(articles: Iterable[Article], templates: Iterable[str], con
     problems = []
     for article in articles:
         if article.template not in known:
-            problems.append(Problem(article.source, _key_line(config.root / article.source, "template"),
+            problems.append(Problem(article.source, front_matter_line(config.root / article.source, "template"),
                                     f"unknown template {article.template!r}: there is no templates/{article.template}",
                                     "name a template that exists, or remove the template: line"))
     return problems
 
 
-def _key_line(path: Path, key: str) -> int | None:
+def front_matter_line(path: Path, key: str) -> int | None:
     """The line of KEY in the front matter of PATH, for a problem found after parsing."""
     try:
         front, _body = split_front_matter(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))

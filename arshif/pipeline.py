@@ -47,7 +47,18 @@ from .render import (
 from .report import BuildReport, Progress
 from .search import SearchDocument, search_document
 from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
-from .site import Page, Site, assemble, digest_of, publishable, related_of, route_shape, routes, url_collisions
+from .site import (
+    Page,
+    Site,
+    alias_collisions,
+    assemble,
+    digest_of,
+    publishable,
+    related_of,
+    route_shape,
+    routes,
+    url_collisions,
+)
 from .sitemap import sitemap_entries, sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
@@ -193,6 +204,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True, future=True,
                     known=last.related if last.related[0] else None)
     pages = routes(site)
+    problems += alias_collisions(site.articles, pages, static_paths, config.root)
     cache.bodies.close()  # photos may be made in forked workers
     images = ImageCache(cache.folder.parent / "images" if cache.persist else cache.folder / "images", cache.trust)
     photos, photo_problems = prepare_photos(config, site.articles, request.scan, images, request.workers)

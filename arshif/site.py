@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from itertools import combinations, pairwise
+from pathlib import Path
 from typing import Any
 
 from .arabic import normalize, slugify
 from .config import Config
-from .content import Article
+from .content import Article, front_matter_line
 from .problems import Problem
 
 RELATED_COUNT = 4
@@ -116,8 +117,9 @@ class Pager:
 class Page:
     """One output file: what it is (KIND), its path below the site root, its template and what it shows.
 
-    Kinds: home, article, tags, tag, section, author, archive, year, month, search, 404. Lists (home,
-    tag, section, author, year, month) have a "pager" in their context, an article page its "article".
+    Kinds: home, article, tags, tag, section, author, archive, year, month, search, 404, redirect. Lists (home,
+    tag, section, author, year, month) have a "pager" in their context, an article page and a redirect (at one of
+    the article's aliases) its "article".
     """
 
     kind: str
@@ -380,6 +382,13 @@ def routes(site: Site) -> list[Page]:
             pages += _list_pages("month", month.articles, month.url, "month.html", size, month=month)
     pages.append(Page("search", "search/", "search.html", {}))
     pages.append(Page("404", "404.html", "404.html", {}))
+    taken = {page.output_path for page in pages}
+    for article in sorted(site.articles, key=lambda a: a.source):
+        for alias in article.aliases:
+            redirect = Page("redirect", alias, "redirect.html", {"article": article})
+            if redirect.output_path not in taken:  # a clash is alias_collisions' problem
+                taken.add(redirect.output_path)
+                pages.append(redirect)
     return pages
 
 
@@ -388,10 +397,28 @@ def route_shape(site: Site) -> str:
     config: when both are as in the last build, so is every page's context (pipeline._plan then reuses them)."""
     return digest_of([
         *[(a.source, a.template, section.slug if (section := site.section_of[a.url]) else "",
-           *[w.slug for w in site.authors_of[a.url]]) for a in site.articles],
+           *[w.slug for w in site.authors_of[a.url]], "aliases", *a.aliases) for a in site.articles],
         ("tags",), *[(t.slug, t.name, str(len(t.articles))) for t in site.tags],
         ("sections",), *[(s.slug, s.name, str(len(s.articles))) for s in site.sections],
         ("authors",), *[(w.slug, w.name, str(w.agency), str(len(w.articles))) for w in site.authors]])
+
+
+def alias_collisions(articles: Sequence[Article], pages: Sequence[Page], static_paths: Sequence[str],
+                     root: Path) -> list[Problem]:
+    """Aliases that cannot become redirect pages: another page's or file's path, or one that two articles claim."""
+    owners = {page.output_path: page.context["article"].source if page.kind == "article" else f"the {page.kind} page"
+              for page in pages if page.kind != "redirect"}
+    owners.update((path, f"content/{path}") for path in static_paths)
+    problems = []
+    for article in sorted(articles, key=lambda a: a.source):
+        for alias in article.aliases:
+            path = Page("redirect", alias, "", {}).output_path
+            owner = owners.setdefault(path, article.source)
+            if owner != article.source:
+                problems.append(Problem(article.source, front_matter_line(root / article.source, "aliases"),
+                                        f"the alias /{alias} is already the address of {owner}",
+                                        "remove that alias, or give the other page another address"))
+    return problems
 
 
 def url_collisions(articles: Sequence[Article], static_paths: Sequence[str]) -> list[Problem]:

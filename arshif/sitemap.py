@@ -35,7 +35,7 @@ def _urlset(config: Config, entries: Sequence[tuple[str, datetime]]) -> bytes:
 
 
 def _listed(pages: Sequence[Page]) -> list[Page]:
-    return [page for page in pages if page.kind != "404"]
+    return [page for page in pages if page.kind not in ("404", "redirect")]
 
 
 def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:

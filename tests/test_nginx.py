@@ -19,6 +19,7 @@ import subprocess
 import time
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -98,14 +99,11 @@ class Served:
             connection.close()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@contextmanager
+def nginx_serving(folder: Path, tmp: Path, port: int) -> Iterator[Served]:
+    """Debian's nginx serving FOLDER under /archive/ on PORT, with its own files in TMP, until the block ends."""
     binary = nginx_binary()
-    tmp = tmp_path_factory.mktemp("nginx")
-    folder = tmp / "www"
-    port = free_port()
     base_url = f"http://127.0.0.1:{port}/archive/"
-    assert main(["deploy", "--root", str(PROJECT), "--to", str(folder), "--base-url", base_url]) == 0
     config = tmp / "nginx.conf"
     config.write_text(NGINX_CONFIG.format(tmp=tmp, port=port, site=folder), encoding="utf-8")
     checked = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(config), "-e", str(tmp / "error.log")],
@@ -137,6 +135,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("nginx")
+    folder = tmp / "www"
+    port = free_port()
+    assert main(["deploy", "--root", str(PROJECT), "--to", str(folder), "--base-url",
+                 f"http://127.0.0.1:{port}/archive/"]) == 0
+    with nginx_serving(folder, tmp, port) as server:
+        yield server
 
 
 def crawl(served: Served) -> dict[str, tuple[int, str]]:

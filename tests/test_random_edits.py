@@ -81,7 +81,7 @@ WEIGHTS = {
     "tags": 3, "date": 3, "add article": 2, "delete article": 2, "rename article": 2, "static file": 2,
     "unused template": 2, "article template": 2, "alt template": 2, "list entry field": 5, "list page probe": 3,
     "site.toml": 2, "theme css": 1, "photo": 6, "authors": 4, "corrections": 3, "site.toml sections": 2,
-    "site.toml authors": 2, "new section": 2,
+    "site.toml authors": 2, "new section": 2, "aliases": 3,
 }
 
 
@@ -641,6 +641,9 @@ page_size = {self.page_size}
             "new section": lambda: self.edit_key("new section", "category", (f'"قسم {self.fresh()}"',)),
             "site.toml sections": self.edit_config_sections,
             "site.toml authors": self.edit_config_authors,
+            # Old addresses: redirect pages appear, change with their article's title or URL, and go.
+            "aliases": lambda: self.edit_key("aliases", "aliases", (f"[old/{self.fresh()}/]",
+                                                                   f"[old/{self.fresh()}.html, old/x{self.fresh()}/]")),
         }
 
     def draw(self, left: int) -> Step:
