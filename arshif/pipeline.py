@@ -59,7 +59,7 @@ from .site import (
     routes,
     url_collisions,
 )
-from .sitemap import sitemap_entries, sitemap_files, sitemap_names, small_files
+from .sitemap import sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
@@ -156,11 +156,12 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     site, pages = shaped.site, shaped.pages
     rendered = {plan.jobs[i].path for i in plan.todo}
     made = _made(plan, rendered, reads, last)
+    related = last.related if last.related[0] == site.related_key else related_of(site)  # found from the same
     summary = Summary(request.signature, next_due(shaped.articles, request.now),
                       (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
                       request.config.precompress)
     record = Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
-                    search.layout, shaped.template_refs, related_of(site), folders, shape=shaped.shape)
+                    search.layout, shaped.template_refs, related, folders, shape=shaped.shape)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout)
     if not request.save_later:
@@ -239,19 +240,17 @@ def _write_assets_and_static(request: BuildRequest, shaped: Shaped, writer: Site
 
 
 def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
-    """The sitemaps, when the pages or their dates changed; returns the digest of what they show.
+    """The sitemaps, when the pages or their dates changed; returns the digest of what they come from.
 
-    What they show is made whole (a page's date follows the articles it lists, which an edit of an
-    article's tags, section or authors changes without changing any URL or date).
+    They show each page's URL and the latest change of the articles it lists: the site's shape decides
+    the pages and their lists, so with it the articles' dates of change decide everything.
     """
     site = shaped.site
     for path, data in small_files(site):
         writer.write(path, data)
-    entries = sitemap_entries(site, shaped.pages)
-    listing = "\n".join([f"{path} {when.isoformat()}" for path, when in entries])  # repr of datetimes is slow
-    shown = hashlib.sha256(f"{shaped.key}\n{listing}".encode()).hexdigest()
+    shown = digest_of([(shaped.shape,), [a.modified.isoformat() for a in site.articles]])
     if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.pages)):
-        for path, data in sitemap_files(site, shaped.pages, entries=entries):
+        for path, data in sitemap_files(site, shaped.pages):
             writer.write(path, data)
     return shown
 

@@ -167,23 +167,41 @@ def newest_first(articles: Sequence[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
 
 
-def resolve_tags(articles: Sequence[Article], config: Config) -> tuple[list[Tag], dict[str, tuple[Tag, ...]]]:
-    """Tags from front matter (slugs or Arabic names) matched to site.toml; unknown ones still work."""
-    by_name = {normalize(name): slug for slug, name in config.tags.items()}
-    names: dict[str, str] = {}
+def _by_source(articles: Sequence[Article]) -> list[Article]:
+    """The order in which the first article naming a tag, section or author gives its name: stable."""
+    return sorted(articles, key=lambda a: a.source)
+
+
+def _members(articles: Sequence[Article], slugs_of: Mapping[str, list[str]]) -> dict[str, list[Article]]:
+    """Each slug's articles, in the order of ARTICLES (newest first, so no list needs sorting again)."""
     members: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        for slug in slugs_of[article.url]:
+            members[slug].append(article)
+    return members
+
+
+def resolve_tags(articles: Sequence[Article], config: Config,
+                 by_source: Sequence[Article] | None = None) -> tuple[list[Tag], dict[str, tuple[Tag, ...]]]:
+    """Tags from front matter (slugs or Arabic names) matched to site.toml; unknown ones still work.
+
+    ARTICLES are newest first; BY_SOURCE, the same sorted by source (made here when not given).
+    """
+    slug_of = _slugger(config.tags)
+    names: dict[str, str] = {}
     slugs_of: dict[str, list[str]] = {}
-    for article in sorted(articles, key=lambda a: a.source):
-        slugs_of[article.url] = []
+    for article in _by_source(articles) if by_source is None else by_source:
+        slugs = slugs_of[article.url] = []
         for value in article.tags:
-            slug = value if value in config.tags else by_name.get(normalize(value)) or slugify(value)
-            names.setdefault(slug, config.tags.get(slug, value))
-            if slug not in slugs_of[article.url]:
-                slugs_of[article.url].append(slug)
-                members[slug].append(article)
-    tags = {slug: Tag(slug, names[slug], tuple(newest_first(members[slug]))) for slug in members}
+            slug = slug_of(value)
+            if slug not in names:
+                names[slug] = config.tags.get(slug, value)
+            if slug not in slugs:
+                slugs.append(slug)
+    members = _members(articles, slugs_of)
+    tags = {slug: Tag(slug, name, tuple(members[slug])) for slug, name in names.items()}  # in the order named
     ordered = sorted(tags.values(), key=lambda t: (-len(t.articles), normalize(t.name)))
-    return ordered, {url: tuple(tags[s] for s in slugs) for url, slugs in slugs_of.items()}
+    return ordered, {url: tuple([tags[s] for s in slugs]) for url, slugs in slugs_of.items()}
 
 
 def _slugger(configured: Mapping[str, str]) -> Callable[[str], str]:
@@ -204,36 +222,37 @@ def _listed_first(slugs: Iterable[str], listed: list[str], names: Mapping[str, s
     return sorted(slugs, key=lambda s: (listed.index(s), "") if s in listed else (len(listed), normalize(names[s])))
 
 
-def resolve_sections(articles: Sequence[Article], config: Config) -> tuple[list[Section], dict[str, Section | None]]:
+def resolve_sections(articles: Sequence[Article], config: Config, by_source: Sequence[Article] | None = None
+                     ) -> tuple[list[Section], dict[str, Section | None]]:
     """Sections from front-matter category (slugs or Arabic names): site.toml's first, in its order, then the
-    others by name; a section without published articles has no page."""
+    others by name; a section without published articles has no page. (ARTICLES, BY_SOURCE: see resolve_tags.)"""
     names: dict[str, str] = {}
-    members: dict[str, list[Article]] = defaultdict(list)
-    section_slugs: dict[str, str | None] = {}
+    slugs_of: dict[str, list[str]] = {}
     slug_of = _slugger(config.sections)
-    for article in sorted(articles, key=lambda a: a.source):
+    for article in _by_source(articles) if by_source is None else by_source:
         slug = slug_of(article.category) if article.category else None
-        section_slugs[article.url] = slug or None
-        if slug:
-            names.setdefault(slug, config.sections.get(slug, article.category))
-            members[slug].append(article)
-    ordered = _listed_first(members, list(config.sections), names)
-    sections = {slug: Section(slug, names[slug], tuple(newest_first(members[slug]))) for slug in ordered}
-    return list(sections.values()), {url: sections[s] if s else None for url, s in section_slugs.items()}
+        slugs_of[article.url] = [slug] if slug else []
+        if slug and slug not in names:
+            names[slug] = config.sections.get(slug, article.category)
+    members = _members(articles, slugs_of)
+    sections = {slug: Section(slug, names[slug], tuple(members[slug]))
+                for slug in _listed_first(names, list(config.sections), names)}
+    return list(sections.values()), {url: sections[s[0]] if s else None for url, s in slugs_of.items()}
 
 
-def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[Author], dict[str, tuple[Author, ...]]]:
+def resolve_authors(articles: Sequence[Article], config: Config, by_source: Sequence[Article] | None = None
+                    ) -> tuple[list[Author], dict[str, tuple[Author, ...]]]:
     """Bylines (one name or a list) matched to site.toml's [authors] by slug or Arabic name; agencies are
-    recognised by name (site.toml agencies); unknown writers still get a page, named as written."""
+    recognised by name (site.toml agencies); unknown writers still get a page, named as written.
+    (ARTICLES, BY_SOURCE: see resolve_tags.)"""
     configured = {slug: profile.name for slug, profile in config.authors.items()}
     slug_of = _slugger(configured)
     agencies = {normalize(name) for name in config.agencies}
     names: dict[str, str] = {}
     is_agency: dict[str, bool] = {}
-    members: dict[str, list[Article]] = defaultdict(list)
     slugs_of: dict[str, list[str]] = {}
-    for article in sorted(articles, key=lambda a: a.source):
-        slugs_of[article.url] = []
+    for article in _by_source(articles) if by_source is None else by_source:
+        slugs = slugs_of[article.url] = []
         for value in article.authors:
             slug = slug_of(value)
             if not slug:
@@ -241,15 +260,14 @@ def resolve_authors(articles: Sequence[Article], config: Config) -> tuple[list[A
             if slug not in names:  # the first byline of a slug names it (by source path, so stably)
                 names[slug] = configured.get(slug, value)
                 is_agency[slug] = slug not in configured and normalize(value) in agencies
-            if slug not in slugs_of[article.url]:
-                slugs_of[article.url].append(slug)
-                members[slug].append(article)
+            if slug not in slugs:
+                slugs.append(slug)
+    members = _members(articles, slugs_of)
     authors = {}
-    for slug in _listed_first(members, list(config.authors), names):
+    for slug in _listed_first(names, list(config.authors), names):
         profile = config.authors.get(slug)
         bio, picture, links = (profile.bio, profile.picture, profile.links) if profile else ("", "", ())
-        authors[slug] = Author(slug, names[slug], bio, picture, links, is_agency[slug],
-                               tuple(newest_first(members[slug])))
+        authors[slug] = Author(slug, names[slug], bio, picture, links, is_agency[slug], tuple(members[slug]))
     return list(authors.values()), {url: tuple(authors[s] for s in slugs) for url, slugs in slugs_of.items()}
 
 
@@ -322,9 +340,10 @@ def assemble(config: Config, articles: Sequence[Article], now: datetime,
     they are taken from it instead of being looked for again.
     """
     published = newest_first(publishable(articles, now, drafts, future))
-    tags, tags_of = resolve_tags(published, config)
-    sections, section_of = resolve_sections(published, config)
-    authors, authors_of = resolve_authors(published, config)
+    by_source = _by_source(published)
+    tags, tags_of = resolve_tags(published, config, by_source)
+    sections, section_of = resolve_sections(published, config, by_source)
+    authors, authors_of = resolve_authors(published, config, by_source)
     key = _related_key(published, tags_of)
     if known is not None and known[0] == key:
         by_url = {a.url: a for a in published}
@@ -382,14 +401,21 @@ def routes(site: Site) -> list[Page]:
             pages += _list_pages("month", month.articles, month.url, "month.html", size, month=month)
     pages.append(Page("search", "search/", "search.html", {}))
     pages.append(Page("404", "404.html", "404.html", {}))
-    taken = {page.output_path for page in pages}
+    if any(a.aliases for a in site.articles):
+        pages += _redirect_pages(site, {page.output_path for page in pages})
+    return pages
+
+
+def _redirect_pages(site: Site, taken: set[str]) -> list[Page]:
+    """A page at each alias of an article that leads to it; an alias already TAKEN is alias_collisions' problem."""
+    redirects = []
     for article in sorted(site.articles, key=lambda a: a.source):
         for alias in article.aliases:
             redirect = Page("redirect", alias, "redirect.html", {"article": article})
-            if redirect.output_path not in taken:  # a clash is alias_collisions' problem
+            if redirect.output_path not in taken:
                 taken.add(redirect.output_path)
-                pages.append(redirect)
-    return pages
+                redirects.append(redirect)
+    return redirects
 
 
 def route_shape(site: Site) -> str:
@@ -406,6 +432,8 @@ def route_shape(site: Site) -> str:
 def alias_collisions(articles: Sequence[Article], pages: Sequence[Page], static_paths: Sequence[str],
                      root: Path) -> list[Problem]:
     """Aliases that cannot become redirect pages: another page's or file's path, or one that two articles claim."""
+    if not any(article.aliases for article in articles):
+        return []
     owners = {page.output_path: page.context["article"].source if page.kind == "article" else f"the {page.kind} page"
               for page in pages if page.kind != "redirect"}
     owners.update((path, f"content/{path}") for path in static_paths)

@@ -48,18 +48,15 @@ def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
 def sitemap_entries(site: Site, pages: Sequence[Page]) -> list[tuple[str, datetime]]:
     """What the sitemaps show: each public page's path and when it last changed (see page_articles)."""
     whole_site = newest_change(site.articles)
-    return [(page.url, whole_site if (shown := page_articles(page, site)) is site.articles else newest_change(shown))
+    return [(page.url, page.context["article"].modified if page.kind == "article"
+             else whole_site if (shown := page_articles(page, site)) is site.articles else newest_change(shown))
             for page in _listed(pages)]
 
 
-def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS,
-                  entries: list[tuple[str, datetime]] | None = None) -> Iterator[tuple[str, bytes]]:
-    """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it.
-
-    ENTRIES, when given, are sitemap_entries(site, pages) already made.
-    """
+def sitemap_files(site: Site, pages: Sequence[Page], max_urls: int = MAX_URLS) -> Iterator[tuple[str, bytes]]:
+    """sitemap.xml for every public page; past MAX_URLS, an index of sitemap-N.xml files beside it."""
     config = site.config
-    entries = sitemap_entries(site, pages) if entries is None else entries
+    entries = sitemap_entries(site, pages)
     if len(entries) <= max_urls:
         yield "sitemap.xml", _urlset(config, entries)
     else:
