@@ -92,6 +92,8 @@ def median(runs: list[Run], value: str) -> float:
 
 
 def main() -> int:
+    # A user's Python keeps compiled bytecode; without it every measured build would compile Arshif again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--articles", type=int, help="generate a corpus of this many articles (bench/corpus.py)")

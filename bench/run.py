@@ -628,6 +628,8 @@ def metadata(arshif: Arshif) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A user's Python keeps compiled bytecode; without it every measured build would compile Arshif again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes, all rows")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the table shows medians")

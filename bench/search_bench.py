@@ -895,6 +895,8 @@ def metadata() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A user's Python keeps compiled bytecode; without it every measured build would compile Arshif again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--out", type=Path, default=BENCH / "search-results.md")

@@ -62,6 +62,8 @@ def page(port: int, path: str) -> str:
 
 
 def main() -> int:
+    # A user's Python keeps compiled bytecode; without it every measured build would compile Arshif again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path)
     parser.add_argument("--edits", type=int, default=5)
