@@ -109,16 +109,25 @@ class SearchFiles:
 def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     """Everything after the no-change check, as named steps; see build.build_site."""
     lap = Stopwatch()
-    thresholds = gc.get_threshold()
+    thresholds, collecting = gc.get_threshold(), gc.isenabled()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
+        # What the cache holds stays to the end of the build: the collector need not walk it while it
+        # loads (each chunk loaded would start a collection over all those before), nor after.
+        gc.disable()
         last = cache.load_record()
+        cache.load_index()
+        gc.freeze()
+        if collecting:
+            gc.enable()
         shaped = _read_and_assemble(request, cache, last, lap)
         gc.freeze()
         return _rest(request, cache, last, shaped, lap)
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+        if collecting:
+            gc.enable()
 
 
 def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped, lap: Stopwatch) -> BuildReport:
@@ -188,10 +197,6 @@ def _made(plan: Plan, rendered: set[str], reads: dict[str, frozenset[Key]],
 def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:
     """Read the articles (parsing only the changed ones) and place the publishable ones in the site."""
     config = request.config
-    cache.load_index()
-    # What the cache held, and later the assembled site, stay to the end of the build: the collector need
-    # not walk them again and again (nor forked workers copy the pages it would touch).
-    gc.freeze()
     cache.bodies.close()  # no connection is carried into forked workers (SQLite forbids it)
     articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
     lap("read articles")
