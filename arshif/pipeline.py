@@ -155,13 +155,12 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                        request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
 
 
-def _made(plan: Plan, rendered: set[str], reads: dict[str, frozenset[Key]],
+def _made(plan: Plan, rendered: set[str], reads: dict[str, tuple[Key, ...]],
           last: Record) -> dict[str, tuple[Any, tuple[Key, ...]]]:
     """Each output's context and reads, for the next build: the last record's entry where it was not rendered
     (then its context is unchanged), so only what this build rendered is made anew."""
-    keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
-    return {job.path: (job.context, tuple([keys.setdefault(k, k) for k in reads[job.path]]))
-            if job.path in rendered else last.pages[job.path] for job in plan.jobs}
+    return {job.path: (job.context, reads[job.path]) if job.path in rendered else last.pages[job.path]
+            for job in plan.jobs}
 
 
 def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:
@@ -382,17 +381,23 @@ def _run_jobs(shared: tuple[list[Job], SiteWriter, Config, RecordingEnvironment]
 
 
 def _render(jobs: list[Job], todo: list[int], env: RecordingEnvironment, writer: SiteWriter, config: Config,
-            workers: int, progress: Progress | None) -> Rendered:
-    """Make the outputs at TODO, across processes when there are many (each stages its own files)."""
+            workers: int, progress: Progress | None) -> tuple[list[Problem], dict[str, tuple[Key, ...]]]:
+    """Make the outputs at TODO, across processes when there are many (each stages its own files).
+
+    Returns the problems and each output's reads, as tuples of one object per key: a worker's reads
+    arrive as new objects for every page (at 10,000 articles they took 100 MB as frozensets).
+    """
     parallel = workers > 1 and len(todo) >= PARALLEL_PAGES
     batches = batches_of(todo, 100 if parallel else 500)
     problems: list[Problem] = []
-    reads: dict[str, frozenset[Key]] = {}
+    reads: dict[str, tuple[Key, ...]] = {}
+    keys: dict[Key, Key] = {}  # one object per key (the record pickles each key once, too)
     done = 0
     for batch, (found, read) in zip(batches, map_forked(_run_jobs, (jobs, writer, config, env), batches,
                                                          workers if parallel else 1), strict=True):
         problems += found
-        reads.update(read)
+        for path, page_reads in read.items():
+            reads[path] = tuple([keys.setdefault(k, k) for k in page_reads])
         done += len(batch)
         if progress:
             progress("rendering", done, len(todo))
