@@ -277,13 +277,14 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
                           shows)
 
     cache.bodies.mark_layout(None)  # until this build's record is saved, the kept files match no layout
-    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies)
+    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies, writer.write)
     for path, data in update.written.items():
         writer.write(path, data)
     writer.write("search/index.json", update.manifest())
     files = update.files()
     for path in files:
-        if path not in update.written and path != "search/index.json" and writer.missing(path):
+        if path not in update.written and path not in update.sent and path != "search/index.json" \
+                and writer.missing(path):
             data = update.kept(path)
             if data is not None:
                 writer.write(path, data)
