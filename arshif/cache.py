@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .content import Article, scan_files, source_digest
+from .content import Article, FileStat, scan_files, source_digest
 
 CACHE_VERSION = 5
 CACHE_DIR = ".cache/arshif"
@@ -398,7 +398,7 @@ class BuildCache:
         renewed.bodies = self.bodies
         return renewed
 
-    def lookup(self, relative: str, stat: os.stat_result) -> tuple[Article | None, bytes | None, str]:
+    def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]:
         entry = self.index.get(relative)
         if entry is None:
             # Nothing to compare with: the parser reads the file (in a worker, on a cold build). Reading it
@@ -428,7 +428,7 @@ class BuildCache:
             return articles
         return [replace(article, body_html="") for article in articles]
 
-    def keep(self, relative: str, stat: os.stat_result, article: Article) -> Article:
+    def keep(self, relative: str, stat: FileStat, article: Article) -> Article:
         """Record a freshly parsed article; what the build keeps in memory has no body."""
         slim = replace(article, body_html="")
         if article.body_html:
@@ -469,7 +469,7 @@ class BuildCache:
                 (self.folder / name).unlink()
 
 
-def input_signature(root: Path, key: str, content: dict[str, os.stat_result]) -> tuple[Any, ...]:
+def input_signature(root: Path, key: str, content: dict[str, FileStat]) -> tuple[Any, ...]:
     """Every source file's path, size and modification time, and KEY: equal means nothing changed."""
     files = []
     for folder, scan in (("content", content), ("templates", scan_files(root / "templates", (".",))),
