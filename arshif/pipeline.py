@@ -337,7 +337,7 @@ class Bodies:
         return body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     """One output file to make: where it goes, the key of its context, and how to make it.
 
