@@ -14,7 +14,7 @@ from typing import Any
 from . import __version__
 from .cache import BuildCache, cache_folder, input_signature
 from .config import CONFIG_NAME, Config, load_config
-from .content import parse_settings, scan_files
+from .content import FileStat, parse_settings, scan_files
 from .output import MARKER, check_output_dir
 from .problems import BuildFailed, Problem
 from .report import BuildReport, Progress, default_workers
@@ -48,7 +48,7 @@ class BuildRequest:
     progress: Progress | None
     key: str
     signature: Any
-    scan: dict[str, os.stat_result]
+    scan: dict[str, FileStat]
     started: float
     save_later: bool = False  # leave the cache's saving to BuildSession.finish
 

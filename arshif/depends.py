@@ -83,6 +83,26 @@ def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) 
     return states
 
 
+# The keys of contexts, one object per key: an article is in the context of many pages (its own, lists,
+# related articles, neighbours), and the record keeps every page's context (at 100,000 articles, a new
+# tuple per mention took ~0.1 GB). Bounded like search's run cache, for a long-lived preview.
+_KEYS: dict[Any, Key] = {}
+_MAX_KEYS = 1_000_000
+
+
+def _article_key(article: Article) -> Key:
+    key = _KEYS.get(article.source)
+    if key is None:
+        if len(_KEYS) > _MAX_KEYS:
+            _KEYS.clear()
+        key = _KEYS[article.source] = ("a", article.source)
+    return key
+
+
+def _shared(key: Key) -> Key:
+    return _KEYS.setdefault(key, key)
+
+
 def identity(value: Any) -> Any:
     """A page's context reduced to which objects it holds (what they show is covered by the reads).
 
@@ -90,21 +110,21 @@ def identity(value: Any) -> Any:
     """
     kind = type(value)
     if kind is Article:
-        return ("a", value.source)
+        return _article_key(value)
     if kind is dict:  # routes() builds contexts in a fixed order
         return tuple([(k, identity(v)) for k, v in value.items()])
     if kind is tuple or kind is list:
-        return tuple([("a", item.source) if type(item) is Article else identity(item) for item in value])
+        return tuple([_article_key(item) if type(item) is Article else identity(item) for item in value])
     reduce = _IDENTITIES.get(kind)
     return reduce(value) if reduce is not None else value
 
 
 _IDENTITIES: dict[type, Any] = {
-    Tag: lambda t: ("t", t.slug),
-    Section: lambda s: ("s", s.slug),
-    Author: lambda w: ("w", w.slug),
-    Month: lambda m: ("m", m.year, m.month),
-    Year: lambda y: ("y", y.year),
+    Tag: lambda t: _shared(("t", t.slug)),
+    Section: lambda s: _shared(("s", s.slug)),
+    Author: lambda w: _shared(("w", w.slug)),
+    Month: lambda m: _shared(("m", m.year, m.month)),
+    Year: lambda y: _shared(("y", y.year)),
     Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([a.source for a in p.items])),
 }
 

@@ -36,7 +36,7 @@ from .figures import Figure, attributes, caption_html, local_photo
 from .problems import Problem
 
 if TYPE_CHECKING:
-    from .content import Article
+    from .content import Article, FileStat
 
 WIDTHS = (480, 960, 1600)
 OG_WIDTH = 1200
@@ -179,7 +179,7 @@ class ImageCache:
                     self.index = loaded["index"]
         self.seen: dict[str, tuple[int, int, str]] = {}
 
-    def digest(self, path: Path, relative: str, stat: os.stat_result) -> str:
+    def digest(self, path: Path, relative: str, stat: FileStat) -> str:
         known = self.index.get(relative)
         if known is not None and known[:2] == (stat.st_mtime_ns, stat.st_size):
             digest = known[2]
@@ -249,7 +249,7 @@ def _make_batch(content_dir: Path, batch: Sequence[str]) -> list[tuple[str, Any]
     return results
 
 
-def prepare_photos(config: Config, shown: Sequence[Article], scan: Mapping[str, os.stat_result], cache: ImageCache,
+def prepare_photos(config: Config, shown: Sequence[Article], scan: Mapping[str, FileStat], cache: ImageCache,
                    workers: int = 1) -> tuple[Photos, list[Problem]]:
     """The variants of every photo the SHOWN articles use, made where the cache lacks them; a problem,
     naming the article and the photo, for each photo that is missing or cannot be read."""

@@ -185,13 +185,12 @@ def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any
     cache.bodies.mark_layout(layout)
 
 
-def _made(plan: Plan, rendered: set[str], reads: dict[str, frozenset[Key]],
+def _made(plan: Plan, rendered: set[str], reads: dict[str, tuple[Key, ...]],
           last: Record) -> dict[str, tuple[Any, tuple[Key, ...]]]:
     """Each output's context and reads, for the next build: the last record's entry where it was not rendered
     (then its context is unchanged), so only what this build rendered is made anew."""
-    keys: dict[Key, Key] = {}  # one object per key, so the record pickles each key once
-    return {job.path: (job.context, tuple([keys.setdefault(k, k) for k in reads[job.path]]))
-            if job.path in rendered else last.pages[job.path] for job in plan.jobs}
+    return {job.path: (job.context, reads[job.path]) if job.path in rendered else last.pages[job.path]
+            for job in plan.jobs}
 
 
 def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:
@@ -315,13 +314,14 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
                           shows)
 
     cache.bodies.mark_layout(None)  # until this build's record is saved, the kept files match no layout
-    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies)
+    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies, writer.write)
     for path, data in update.written.items():
         writer.write(path, data)
     writer.write("search/index.json", update.manifest())
     files = update.files()
     for path in files:
-        if path not in update.written and path != "search/index.json" and writer.missing(path):
+        if path not in update.written and path not in update.sent and path != "search/index.json" \
+                and writer.missing(path):
             data = update.kept(path)
             if data is not None:
                 writer.write(path, data)
@@ -374,7 +374,7 @@ class Bodies:
         return body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     """One output file to make: where it goes, the key of its context, and how to make it.
 
@@ -419,17 +419,23 @@ def _run_jobs(shared: tuple[list[Job], SiteWriter, Config, RecordingEnvironment]
 
 
 def _render(jobs: list[Job], todo: list[int], env: RecordingEnvironment, writer: SiteWriter, config: Config,
-            workers: int, progress: Progress | None) -> Rendered:
-    """Make the outputs at TODO, across processes when there are many (each stages its own files)."""
+            workers: int, progress: Progress | None) -> tuple[list[Problem], dict[str, tuple[Key, ...]]]:
+    """Make the outputs at TODO, across processes when there are many (each stages its own files).
+
+    Returns the problems and each output's reads, as tuples of one object per key: a worker's reads
+    arrive as new objects for every page (at 10,000 articles they took 100 MB as frozensets).
+    """
     parallel = workers > 1 and len(todo) >= PARALLEL_PAGES
     batches = batches_of(todo, 100 if parallel else 500)
     problems: list[Problem] = []
-    reads: dict[str, frozenset[Key]] = {}
+    reads: dict[str, tuple[Key, ...]] = {}
+    keys: dict[Key, Key] = {}  # one object per key (the record pickles each key once, too)
     done = 0
     for batch, (found, read) in zip(batches, map_forked(_run_jobs, (jobs, writer, config, env), batches,
                                                          workers if parallel else 1), strict=True):
         problems += found
-        reads.update(read)
+        for path, page_reads in read.items():
+            reads[path] = tuple([keys.setdefault(k, k) for k in page_reads])
         done += len(batch)
         if progress:
             progress("rendering", done, len(todo))

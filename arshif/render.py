@@ -128,12 +128,21 @@ class TemplateProblem(Exception):
     """A template failed; carries the template file and line for the report."""
 
 
+MEMO_SIZE = 20_000  # results remembered per filter: a page's neighbours and lists are near it in time
+
+
 def _memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Remember results per argument: the same dates are written on many pages of a build."""
+    """Remember results per argument: the same dates are written on many pages of a build.
+
+    Bounded (started afresh past MEMO_SIZE): a rendering worker kept every title's isolated text and
+    every date it wrote, so its memory grew with the archive.
+    """
     results: dict[Any, Any] = {}
 
     def remembered(value: Any) -> Any:
         if value not in results:
+            if len(results) >= MEMO_SIZE:
+                results.clear()
             results[value] = function(value)
         return results[value]
     return remembered

@@ -24,7 +24,7 @@ import hashlib
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -117,7 +117,11 @@ def cut(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -
 
     FIRST is the start of the first shard ("" for the first shard of all).
     """
-    pieces: list[tuple[str, bytes]] = []
+    return list(cuts(terms, flats, first))
+
+
+def cuts(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -> Iterator[tuple[str, bytes]]:
+    """cut(), one shard at a time: FLATS is asked for each term once, in order, as its shard is made."""
     chunk: Shard = {}
     size = 0
     start = first
@@ -125,18 +129,17 @@ def cut(terms: list[str], flats: Callable[[str], list[list[int]]], first: str) -
         entry = flats(term)
         length = _size(term, entry)
         if chunk and (hash_boundary(term) or size + length > SHARD_MAX):
-            pieces.append((start, _encode(chunk, chunk)))
+            yield start, _encode(chunk, chunk)
             chunk, size, start = {}, 0, term
         chunk[term] = entry
         size += length
-    pieces.append((start, _encode(chunk, chunk)))
-    return pieces
+    yield start, _encode(chunk, chunk)
 
 
 class SearchUpdate:
     """One build's changes to the search files: what to write (WRITTEN) and what goes (DELETED)."""
 
-    def __init__(self, layout: Layout, store: CountStore) -> None:
+    def __init__(self, layout: Layout, store: CountStore, sink: Callable[[str, bytes], None] | None = None) -> None:
         self.layout = layout
         self.store = store
         self.width = len(FIELDS)
@@ -144,6 +147,10 @@ class SearchUpdate:
         self.bundles: dict[int, dict[int, dict[str, Any] | None]] = defaultdict(dict)
         self.written: dict[str, bytes] = {}
         self.deleted: set[str] = set()
+        # A cold build gives each file to SINK as soon as it is made (it writes every file once), instead of
+        # holding them all in WRITTEN: at 100,000 articles they are about 0.35 GB. SENT names those files.
+        self.sink = sink
+        self.sent: set[str] = set()
 
     def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
         """The item's counted terms and its result, from the store when it has them (making the document
@@ -313,7 +320,10 @@ class SearchUpdate:
         self.bundles.clear()
 
     def _file(self, path: str, data: bytes | None) -> None:
-        if data is None:
+        if data is not None and self.sink is not None:
+            self.sink(path, data)
+            self.sent.add(path)
+        elif data is None:
             self.written.pop(path, None)
             self.deleted.add(path)
         else:
@@ -364,21 +374,22 @@ def _shape() -> tuple[int, ...]:
     return (LAYOUT_VERSION, BOUNDARY_EVERY, SHARD_MAX, BUNDLE, SNIPPET_CHARACTERS)
 
 
-def update_search(layout: Layout | None, items: Iterable[SearchItem],
-                  store: CountStore) -> tuple[Layout, SearchUpdate]:
+def update_search(layout: Layout | None, items: Iterable[SearchItem], store: CountStore,
+                  sink: Callable[[str, bytes], None] | None = None) -> tuple[Layout, SearchUpdate]:
     """Bring the search files to ITEMS (the published articles, oldest first); returns what changed.
 
-    Without a usable layout (a first or --clean build, a damaged cache) everything is encoded afresh.
+    Without a usable layout (a first or --clean build, a damaged cache) everything is encoded afresh;
+    then, with a SINK, each file goes to it as it is made (and is named in the update's SENT, not WRITTEN).
     """
-    items = list(items)
     generation = layout.generation + 1 if layout is not None else 1
     if layout is not None and layout.version == LAYOUT_VERSION and layout.shape == _shape():
+        items = list(items)
         update = SearchUpdate(layout, store)
         if _patch(update, items):
             update.apply()
             layout.generation = generation
             return layout, update
-    layout, update = _cold(items, store)
+    layout, update = _cold(items, store, sink)
     layout.generation = generation
     return layout, update
 
@@ -404,14 +415,36 @@ def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
     return True
 
 
-def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpdate]:
-    """Every document counted into compact arrays, then cut into shards."""
+def _unpack(packed: array[int], big: dict[int, int] | None) -> list[int]:
+    """The flat [document, tf, …] list of a term's postings in one field (see _cold)."""
+    values = packed.tolist()
+    flat = [0] * (2 * len(values))
+    flat[0::2] = [value >> 8 for value in values]
+    flat[1::2] = [value & 255 for value in values]
+    if big:
+        for position in range(0, len(flat), 2):
+            if flat[position + 1] == 255:
+                flat[position + 1] = big[flat[position]]
+    return flat
+
+
+def _cold(items: Iterable[SearchItem], store: CountStore,
+          sink: Callable[[str, bytes], None] | None) -> tuple[Layout, SearchUpdate]:
+    """Every document counted into compact arrays, then cut into shards.
+
+    ITEMS are taken one at a time (a cold build never holds them all). A term's postings in a field are
+    one array of NUMBER << 8 | TF, 4 bytes a posting instead of 8 for [number, tf] (the arrays are most
+    of a cold search step's memory: 44 million postings at 100,000 articles); a frequency of 255 or more
+    is kept aside, in BIG.
+    """
     store.forget_blobs()
-    update = SearchUpdate(Layout(), store)
+    update = SearchUpdate(Layout(), store, sink)
     width = update.width
     postings: dict[str, list[array[int] | None]] = {}
+    big: dict[tuple[str, int], dict[int, int]] = {}
     for number, item in enumerate(items):
         update.layout.numbers[item.source] = number
+        packed = number << 8
         counts, shown = update.counts(item)
         for slot, (frequencies, _length) in enumerate(counts):
             for term, tf in frequencies.items():
@@ -421,19 +454,27 @@ def _cold(items: list[SearchItem], store: CountStore) -> tuple[Layout, SearchUpd
                 flat = per_field[slot]
                 if flat is None:
                     flat = per_field[slot] = array("I")
-                flat.append(number)
-                flat.append(tf)
+                if tf >= 255:
+                    big.setdefault((term, slot), {})[number] = tf
+                value = packed | min(tf, 255)
+                try:
+                    flat.append(value)
+                except OverflowError:  # past 16 million documents
+                    flat = per_field[slot] = array("Q", flat)
+                    flat.append(value)
         update.enter(number, item, counts, shown)
+        if number % BUNDLE == BUNDLE - 1:
+            update.apply_bundles()  # a bundle is complete: encoded now, not held with all the others
 
-    def flats(term: str) -> list[list[int]]:
-        return [flat.tolist() if flat is not None else [] for flat in postings[term]]
+    def flats(term: str) -> list[list[int]]:  # each term once, in order: its arrays go as its shard is made
+        return [_unpack(packed, big.get((term, slot))) if packed is not None else []
+                for slot, packed in enumerate(postings.pop(term))]
 
-    pieces = cut(sorted(postings), flats, "")
-    postings.clear()
     layout = update.layout
     layout.shape = _shape()
-    layout.starts = [start for start, _ in pieces]
-    for start, data in pieces:
+    layout.starts = []
+    for start, data in cuts(sorted(postings), flats, ""):
+        layout.starts.append(start)
         store.put_named("shard", start, data)
         update._file(f"search/terms/{shard_id(start)}.json", data)
     update.apply_bundles()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
 import pytest
 
 from arshif import search_layout
-from arshif.search import SearchDocument, field_terms
+from arshif.search import FIELDS, SearchDocument, field_terms
 from arshif.search_layout import BUNDLE, Layout, SearchItem, SearchUpdate, shard_id, update_search
 
 WORDS = [f"{a}{b}{c}" for a in "بتثجحخدذرزسشصضطظعغفقكلمنهوي" for b in "ابتثجحخد" for c in "رزسش"][:600]
@@ -182,3 +183,20 @@ def test_an_edit_in_a_long_segment_reads_only_the_shards_around_it(monkeypatch: 
     layout, update = update_search(layout, items, store)
     assert files_of(update, files_of(_update)) == cold(items)
     assert 1 <= len(read) <= 4, f"read {len(read)} of {len(layout.starts)} shards for one changed term"
+
+
+def test_cold_build_streams_the_same_files_and_keeps_large_frequencies() -> None:
+    """A cold build given a sink writes each file to it once, the files it collects otherwise; a term
+    frequency past what the packed postings hold in a byte comes out whole."""
+    items = [item("a.md", "كلمة " * 300 + "أخرى", 1), item("b.md", "أخرى كلمة", 2)]
+    collected = cold(items)
+    sent: dict[str, bytes] = {}
+    _layout, update = update_search(None, items, MemoryStore(), sent.__setitem__)
+    assert not update.written and set(sent) == update.sent
+    sent["search/index.json"] = update.manifest()
+    assert sent == collected
+    shards = {entry[0]: entry[1:] for path, data in collected.items() if path.startswith("search/terms/")
+              for entry in json.loads(data)}
+    body = [name for name, _ in FIELDS].index("body")
+    terms = field_terms("كلمة")[0]
+    assert terms and all(shards[term][body] == [0, 300, 1, 1] for term in terms)
