@@ -63,6 +63,16 @@ def built_file(site: SiteMaker, url: str) -> Path:
     return site.out / url.removeprefix("https://example.org/").removeprefix("/")
 
 
+def schema_image_sizes(site: SiteMaker, html: str) -> list[tuple[int, int]]:
+    """The pixel sizes of the files the page's JSON-LD gives as its image (the 16:9, 4:3 and 1:1 crops)."""
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    sizes = []
+    for url in data["image"]:
+        with Image.open(built_file(site, url)) as image:
+            sizes.append(image.size)
+    return sizes
+
+
 def test_article_shows_responsive_pictures_with_sizes_captions_and_priorities(site: SiteMaker) -> None:
     photo_site(site).build()
     html = site.page("2020/a/")
@@ -149,12 +159,7 @@ def test_og_image_and_json_ld_crops(site: SiteMaker) -> None:
         assert image.size == (1200, 750)
     assert '<meta property="og:image:width" content="1200">' in html
     assert '<meta property="og:image:alt" content="الميناء عند الفجر">' in html
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
-    sizes = []
-    for url in data["image"]:
-        with Image.open(built_file(site, url)) as image:
-            sizes.append(image.size)
-    assert sizes == [(1200, 675), (1200, 900), (1200, 1200)]
+    assert schema_image_sizes(site, html) == [(1200, 675), (1200, 900), (1200, 1200)]
 
 
 def test_small_photo_crops_take_the_largest_size_possible(site: SiteMaker) -> None:
@@ -166,12 +171,7 @@ def test_small_photo_crops_take_the_largest_size_possible(site: SiteMaker) -> No
     html = site.page("2020/a/")
     first, second = images_of(html)
     assert attribute(first, "fetchpriority") == "high" and attribute(second, "loading") == "lazy"
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
-    sizes = []
-    for url in data["image"]:
-        with Image.open(built_file(site, url)) as image:
-            sizes.append(image.size)
-    assert sizes == [(640, 360), (640, 480), (480, 480)]
+    assert schema_image_sizes(site, html) == [(640, 360), (640, 480), (480, 480)]
     assert '<meta property="og:image:width" content="640">' in html
 
 
