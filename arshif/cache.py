@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from .content import Article, FileStat, scan_files, source_digest
+from .search import article_terms
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
@@ -56,6 +57,10 @@ def _load_entry(path: Path, kind: type) -> Any:
     if not isinstance(entry, kind) or not all(f.name in vars(entry) for f in fields(kind)):
         return None  # of another version of Arshif
     return entry
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _save_pickle(path: Path, data: dict[str, Any]) -> None:
@@ -281,8 +286,8 @@ class BodyStore:
         self._write(("DELETE FROM blobs", None))
 
     def put_terms(self, key: str, counts: Any) -> None:
-        """Keep an article's search term counts (KEY starts with its source digest)."""
-        self.pending_terms[key] = pickle.dumps(counts, protocol=pickle.HIGHEST_PROTOCOL)
+        """Keep an article's search term counts (KEY is its source digest)."""
+        self.pending_terms[key] = _pickled(counts)
         if len(self.pending_terms) >= FLUSH_EVERY:
             self.flush()
 
@@ -430,10 +435,12 @@ class BuildCache:
         """
         for article in articles:
             self.bodies.pending[article.digest] = article.body_html
+            self.bodies.pending_terms[article.digest] = _pickled(article_terms(article, article.body_html))
         try:
             self.bodies.flush(strict=True)
         except sqlite3.Error:
             self.bodies.pending.clear()
+            self.bodies.pending_terms.clear()
             return articles
         return [replace(article, body_html="") for article in articles]
 
@@ -442,6 +449,7 @@ class BuildCache:
         slim = replace(article, body_html="")
         if article.body_html:
             self.bodies.put(article.digest, article.body_html)
+            self.bodies.put_terms(article.digest, article_terms(article, article.body_html))
         self.seen[relative] = _Entry(stat.st_mtime_ns, stat.st_size, article.digest, slim)
         return slim
 

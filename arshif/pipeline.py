@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,6 @@ from .config import Config
 from .content import (
     Article,
     ArticleError,
-    cut_on_word,
     load_articles,
     missing_templates,
     new_markdown,
@@ -45,8 +45,8 @@ from .render import (
     template_problem,
 )
 from .report import BuildReport, Progress
-from .search import SearchDocument, search_document
-from .search_layout import SNIPPET_CHARACTERS, SearchItem, update_search
+from .search import article_terms
+from .search_layout import SearchItem, update_search
 from .site import (
     Page,
     Site,
@@ -301,17 +301,24 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
     layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
     tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]
 
-    def item(article: Article) -> SearchItem:
-        tags = [t.name for t in site.tags_of[article.url]]
+    date_names: dict[date, str] = {}  # formatting a date with Babel costs more than the rest of a result
 
-        def shows(document: SearchDocument) -> dict[str, Any]:
-            return {"url": site_url(config, article.url), "title": article.title,
-                    "date": local_date(article.date, config), "iso": article.date.isoformat(), "tags": tags,
-                    "text": cut_on_word(document.fields["body"], SNIPPET_CHARACTERS)}
+    def date_name(moment: datetime) -> str:
+        day = moment.astimezone(config.zone).date()
+        if day not in date_names:
+            date_names[day] = local_date(moment, config)
+        return date_names[day]
+
+    def item(article: Article) -> SearchItem:
+        tags = tuple(t.name for t in site.tags_of[article.url])
+
+        def shows(snippet: str) -> dict[str, Any]:
+            return {"url": site_url(config, article.url), "title": article.title, "date": date_name(article.date),
+                    "iso": article.date.isoformat(), "tags": list(tags), "text": snippet}
 
         return SearchItem(article.source, article.digest + tags_key + "".join(tags),
-                          article.date.toordinal() - DAY_ZERO, partial(search_document, article, tags, bodies.get),
-                          shows)
+                          article.date.toordinal() - DAY_ZERO, article.digest, tags,
+                          lambda: article_terms(article, bodies.get(article)), shows)
 
     cache.bodies.mark_layout(None)  # until this build's record is saved, the kept files match no layout
     layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies, writer.write)

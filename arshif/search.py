@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from itertools import chain
+from typing import NamedTuple
 
 from .arabic import search_tokens
-from .content import Article, plain_text
+from .content import Article, cut_on_word, plain_text
 
 LUNR_VERSION = "2.3.9"
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("tags", 5), ("author", 2), ("summary", 2), ("body", 1))
-
-
-@dataclass(frozen=True)
-class SearchDocument:
-    """One article as the index sees it: its reference and the text of each field."""
-
-    ref: str
-    fields: dict[str, str]
+SNIPPET_CHARACTERS = 160  # about 25 words: enough to recognise a result; most of what a query downloads is snippets
+Counts = list[tuple[dict[str, int], int]]  # per field of FIELDS: term frequencies and the field's length
 
 
 # Runs of text between characters that are separators before and after normalisation alike: each
@@ -33,45 +26,58 @@ class SearchDocument:
 _RUN = re.compile(r"[^\s!-/:-@\[-`{-~\u060c\u061b\u061f\u066a\u00ab\u00bb\u2013\u2014\u2018\u2019\u201c\u201d]+")
 
 
-_TERM_OF_RUN: dict[str, Any] = {}  # run -> its term, "" for none, a tuple when it holds several
-_SEVERAL: set[str] = set()
-_MAX_RUNS = 1_000_000  # past this many remembered runs start afresh: a long-lived preview stays bounded
+class _TermsOfRuns(dict[str, tuple[str, ...]]):
+    """Run -> its terms (none, one, or two: arabic.search_terms), normalised and stemmed when first met."""
+
+    def __missing__(self, run: str) -> tuple[str, ...]:
+        if len(self) > _MAX_RUNS:
+            self.clear()  # a long-lived preview stays bounded
+        terms = self[run] = tuple(search_tokens(run))
+        return terms
 
 
-def _terms_of(run: str) -> Any:
-    terms = tuple(search_tokens(run))  # a word may give two terms (arabic.search_terms)
-    return terms[0] if len(terms) == 1 else terms or ""
+_MAX_RUNS = 1_000_000
+_TERMS_OF_RUN = _TermsOfRuns()
 
 
 def field_terms(text: str) -> tuple[Counter[str], int]:
     """Term frequencies and field length, as lunr's tokenizer plus the Arabic pipeline give them.
 
-    Counting runs through a dict lookup keeps the per-word work in C; only runs never seen before
-    are normalised and stemmed.
+    Runs are mapped to their terms through a dict and counted in C: a cold build counts some 60
+    million words at 100,000 articles, and only a few hundred thousand distinct runs.
     """
-    runs = _RUN.findall(text.lower())
-    distinct = set(runs)
-    if len(_TERM_OF_RUN) > _MAX_RUNS:
-        _TERM_OF_RUN.clear()
-        _SEVERAL.clear()
-    for run in distinct.difference(_TERM_OF_RUN):
-        _TERM_OF_RUN[run] = _terms_of(run)
-        if isinstance(_TERM_OF_RUN[run], tuple):
-            _SEVERAL.add(run)
-    if _SEVERAL.isdisjoint(distinct):
-        counts = Counter(map(_TERM_OF_RUN.__getitem__, runs))
-        counts.pop("", None)
-    else:
-        counts = Counter(term for run in runs for term in _as_terms(_TERM_OF_RUN[run]))
+    counts = Counter(chain.from_iterable(map(_TERMS_OF_RUN.__getitem__, _RUN.findall(text.lower()))))
     return counts, counts.total()
 
 
-def _as_terms(value: Any) -> tuple[str, ...]:
-    return value if isinstance(value, tuple) else (value,) if value else ()
+class ArticleTerms(NamedTuple):
+    """What search needs of an article, counted once when it is parsed: its own fields and its snippet.
+
+    Tags are counted when the site is assembled (their names come from site.toml).
+    """
+
+    title: tuple[dict[str, int], int]
+    author: tuple[dict[str, int], int]
+    summary: tuple[dict[str, int], int]
+    body: tuple[dict[str, int], int]
+    snippet: str
 
 
-def search_document(article: Article, tags: list[str], body_of: Callable[[Article], str],
-                    ref: str = "") -> SearchDocument:
-    """An article as a search document: the text of each field (BODY_OF gives its HTML)."""
-    return SearchDocument(ref, {"title": article.title, "tags": " ".join(tags), "author": article.author,
-                                "summary": article.summary, "body": plain_text(body_of(article))})
+def article_terms(article: Article, body_html: str) -> ArticleTerms:
+    """ARTICLE's fields counted, with BODY_HTML as its body (the parsed article may hold none).
+
+    Kept as plain dicts: a pickled Counter is rebuilt in Python when loaded, a dict in C.
+    """
+    return text_terms(article.title, article.author, article.summary, plain_text(body_html))
+
+
+def text_terms(title: str, author: str, summary: str, body: str) -> ArticleTerms:
+    """An article's own fields, given as plain text, counted."""
+    fields = [field_terms(text) for text in (title, author, summary, body)]
+    return ArticleTerms(*[(dict(counts), length) for counts, length in fields], cut_on_word(body, SNIPPET_CHARACTERS))
+
+
+def document_counts(terms: ArticleTerms, tags: tuple[str, ...]) -> Counts:
+    """Every field of FIELDS counted: the article's own and its tags."""
+    return [terms.title, field_terms(" ".join(tags)), terms.author, terms.summary, terms.body]
+

@@ -26,18 +26,17 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from .arabic import SEARCH_LABEL
-from .search import FIELDS, LUNR_VERSION, SearchDocument, field_terms
+from .search import FIELDS, LUNR_VERSION, SNIPPET_CHARACTERS, ArticleTerms, Counts, document_counts
 
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
 BUNDLE = 20  # documents per result bundle
-SNIPPET_CHARACTERS = 160  # about 25 words: enough to recognise a result; most of what a query downloads is snippets
 
-Counts = list[tuple[dict[str, int], int]]  # per field: term frequencies and the field's length
 Shard = dict[str, list[list[int]]]  # term -> per field: the flat [document, tf, …] list, by document
 
 
@@ -52,7 +51,7 @@ def shard_id(start: str) -> str:
 
 
 class CountStore(Protocol):
-    """Where counted terms and encoded files are kept between builds (cache.BodyStore)."""
+    """Where articles' counted terms (by article digest) and encoded files are kept between builds (cache.BodyStore)."""
 
     def get_terms(self, key: str) -> Any: ...
     def put_terms(self, key: str, counts: Any) -> None: ...
@@ -70,6 +69,8 @@ class Entry:
     key: str
     lengths: list[int]
     day: int
+    digest: str  # the article's: its terms in the store
+    tags: tuple[str, ...]
 
 
 @dataclass
@@ -86,13 +87,19 @@ class Layout:
 
 @dataclass(frozen=True)
 class SearchItem:
-    """A published article as search sees it: its state key, its day, its document and its result."""
+    """A published article as search sees it.
+
+    KEY changes whenever anything the index holds of it does (its digest, its tags, what its result
+    shows); TERMS counts it when the store has not kept its counts; SHOWS makes its result from its snippet.
+    """
 
     source: str
     key: str
     day: int
-    document: Callable[[], SearchDocument]
-    shows: Callable[[SearchDocument], dict[str, Any]]
+    digest: str
+    tags: tuple[str, ...]
+    terms: Callable[[], ArticleTerms]
+    shows: Callable[[str], dict[str, Any]]
 
 
 def _dump(data: Any) -> bytes:
@@ -153,32 +160,32 @@ class SearchUpdate:
         self.sent: set[str] = set()
 
     def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
-        """The item's counted terms and its result, from the store when it has them (making the document
-        from the article's HTML and counting its terms are the slow part; both follow from the key)."""
-        stored = self._stored(item.key)
-        if stored is not None:
-            return stored
-        document = item.document()
-        counts = [field_terms(document.fields.get(name, "")) for name, _ in FIELDS]
-        shown = item.shows(document)
-        self.store.put_terms(item.key, (counts, shown))
-        return counts, shown
+        """The item's counted fields and its result; its own fields from the store when it has them
+        (they are counted as the article is parsed), else counted now."""
+        terms = self._stored(item.digest)
+        if terms is None:
+            terms = item.terms()
+            self.store.put_terms(item.digest, terms)
+        return document_counts(terms, item.tags), item.shows(terms.snippet)
 
-    def _stored(self, key: str) -> tuple[Counts, dict[str, Any]] | None:
-        stored = self.store.get_terms(key)
-        return stored if isinstance(stored, tuple) and len(stored) == 2 else None  # else of an older Arshif
+    def _stored(self, digest: str) -> ArticleTerms | None:
+        stored = self.store.get_terms(digest)
+        return stored if isinstance(stored, ArticleTerms) else None  # else of an older Arshif
+
+    def _old_counts(self, entry: Entry) -> Counts | None:
+        terms = self._stored(entry.digest)
+        return document_counts(terms, entry.tags) if terms is not None else None
 
     def enter(self, number: int, item: SearchItem, counts: Counts, shown: dict[str, Any]) -> None:
-        self.layout.entries[number] = Entry(item.key, [length for _, length in counts], item.day)
+        self.layout.entries[number] = Entry(item.key, [length for _, length in counts], item.day, item.digest,
+                                            item.tags)
         self.bundles[number // BUNDLE][number] = shown
 
     def remove(self, number: int) -> bool:
         """Take a document out; False when its counts are not in the store (then start afresh)."""
-        entry = self.layout.entries.pop(number)
-        stored = self._stored(entry.key)
-        if stored is None:
+        counts = self._old_counts(self.layout.entries.pop(number))
+        if counts is None:
             return False
-        counts = stored[0]
         self._note(number, counts, remove=True)
         self.bundles[number // BUNDLE].setdefault(number, None)
         return True
@@ -190,10 +197,9 @@ class SearchUpdate:
 
     def replace(self, number: int, item: SearchItem) -> bool:
         """A document changed in place: only the terms whose frequency changed are noted."""
-        stored = self._stored(self.layout.entries[number].key)
-        if stored is None:
+        old = self._old_counts(self.layout.entries[number])
+        if old is None:
             return False
-        old = stored[0]
         counts, shown = self.counts(item)
         for slot, ((before, _), (after, _)) in enumerate(zip(old, counts, strict=True)):
             gone = {term: before[term] for term in before.keys() - after.keys()}
@@ -415,8 +421,10 @@ def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
     return True
 
 
-def _unpack(packed: array[int], big: dict[int, int] | None) -> list[int]:
+def _unpack(packed: array[int] | None, big: dict[int, int] | None) -> list[int]:
     """The flat [document, tf, …] list of a term's postings in one field (see _cold)."""
+    if packed is None:
+        return []
     values = packed.tolist()
     flat = [0] * (2 * len(values))
     flat[0::2] = [value >> 8 for value in values]
@@ -439,41 +447,37 @@ def _cold(items: Iterable[SearchItem], store: CountStore,
     """
     store.forget_blobs()
     update = SearchUpdate(Layout(), store, sink)
-    width = update.width
-    postings: dict[str, list[array[int] | None]] = {}
+    postings: list[defaultdict[str, array[int]]] = [defaultdict(partial(array, "I")) for _ in FIELDS]
     big: dict[tuple[str, int], dict[int, int]] = {}
     for number, item in enumerate(items):
+        if number == 1 << 24:  # past 16 million documents NUMBER << 8 needs more than 32 bits
+            postings = [defaultdict(partial(array, "Q"), {term: array("Q", flat) for term, flat in field.items()})
+                        for field in postings]
         update.layout.numbers[item.source] = number
         packed = number << 8
         counts, shown = update.counts(item)
         for slot, (frequencies, _length) in enumerate(counts):
-            for term, tf in frequencies.items():
-                per_field = postings.get(term)
-                if per_field is None:
-                    per_field = postings[term] = [None] * width
-                flat = per_field[slot]
-                if flat is None:
-                    flat = per_field[slot] = array("I")
-                if tf >= 255:
-                    big.setdefault((term, slot), {})[number] = tf
-                value = packed | min(tf, 255)
-                try:
-                    flat.append(value)
-                except OverflowError:  # past 16 million documents
-                    flat = per_field[slot] = array("Q", flat)
-                    flat.append(value)
+            field = postings[slot]
+            if max(frequencies.values(), default=0) < 255:
+                for term, tf in frequencies.items():
+                    field[term].append(packed | tf)
+            else:
+                for term, tf in frequencies.items():
+                    if tf >= 255:
+                        big.setdefault((term, slot), {})[number] = tf
+                    field[term].append(packed | min(tf, 255))
         update.enter(number, item, counts, shown)
         if number % BUNDLE == BUNDLE - 1:
             update.apply_bundles()  # a bundle is complete: encoded now, not held with all the others
 
     def flats(term: str) -> list[list[int]]:  # each term once, in order: its arrays go as its shard is made
-        return [_unpack(packed, big.get((term, slot))) if packed is not None else []
-                for slot, packed in enumerate(postings.pop(term))]
+        return [_unpack(field.pop(term, None), big.get((term, slot))) for slot, field in enumerate(postings)]
 
     layout = update.layout
     layout.shape = _shape()
     layout.starts = []
-    for start, data in cuts(sorted(postings), flats, ""):
+    terms = sorted(set().union(*postings))
+    for start, data in cuts(terms, flats, ""):
         layout.starts.append(start)
         store.put_named("shard", start, data)
         update._file(f"search/terms/{shard_id(start)}.json", data)

@@ -6,6 +6,7 @@ import json
 import random
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from lunr.pipeline import Pipeline
 from arshif.arabic import SEARCH_LABEL, search_tokens
 from arshif.build import build_site
 from arshif.config import load_config
-from arshif.content import load_articles
-from arshif.search import FIELDS, SearchDocument, search_document
+from arshif.content import load_articles, plain_text
+from arshif.search import FIELDS, text_terms
 from arshif.search_layout import SearchItem, update_search
 from arshif.site import assemble
 from tests.sitekit import NOW, PROJECT, SiteMaker, article
@@ -29,6 +30,14 @@ def _arabic(token, i, tokens):  # lunr.py's pipeline function signature
 
 if SEARCH_LABEL not in Pipeline.registered_functions:
     Pipeline.register_function(_arabic, SEARCH_LABEL)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One article as lunr.py indexes it: its reference and the text of each field."""
+
+    ref: str
+    fields: dict[str, str]
 
 
 def lunr_py_index(documents: list[SearchDocument]) -> dict:
@@ -58,7 +67,8 @@ def sample_documents(root: Path) -> list[SearchDocument]:
     config = load_config(root)
     articles, _ = load_articles(config)
     site = assemble(config, articles, NOW)
-    return [search_document(a, [t.name for t in site.tags_of[a.url]], lambda a: a.body_html, doc_ref(i))
+    return [SearchDocument(doc_ref(i), {"title": a.title, "tags": " ".join(t.name for t in site.tags_of[a.url]),
+                                        "author": a.author, "summary": a.summary, "body": plain_text(a.body_html)})
             for i, a in enumerate(reversed(site.articles))]
 
 
@@ -158,7 +168,9 @@ def test_scores_from_many_shards_equal_lunr_py_on_thousands_of_documents(tmp_pat
     documents = [SearchDocument(doc_ref(n), {"title": text(rng.randint(3, 9)), "tags": text(rng.randint(0, 3)),
                                              "author": text(rng.randint(0, 2)), "summary": text(rng.randint(10, 30)),
                                              "body": text(rng.randint(50, 400))}) for n in range(2500)]
-    items = [SearchItem(str(n), str(n), n, lambda d=d: d, lambda d: {}) for n, d in enumerate(documents)]
+    items = [SearchItem(str(n), str(n), n, str(n), (d.fields["tags"],) if d.fields["tags"] else (),
+                        lambda f=d.fields: text_terms(f["title"], f["author"], f["summary"], f["body"]),
+                        lambda snippet: {}) for n, d in enumerate(documents)]
     _layout, update = update_search(None, items, MemoryStore())
     out = tmp_path / "search"
     for path, data in [*update.written.items(), ("search/index.json", update.manifest())]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from arshif import search_layout
-from arshif.search import FIELDS, SearchDocument, field_terms
+from arshif.search import FIELDS, field_terms, text_terms
 from arshif.search_layout import BUNDLE, Layout, SearchItem, SearchUpdate, shard_id, update_search
 
 WORDS = [f"{a}{b}{c}" for a in "بتثجحخدذرزسشصضطظعغفقكلمنهوي" for b in "ابتثجحخد" for c in "رزسش"][:600]
@@ -48,9 +48,10 @@ class MemoryStore:
 
 
 def item(source: str, text: str, day: int) -> SearchItem:
-    fields = {"title": text.split()[0], "tags": "", "author": "", "summary": " ".join(text.split()[:3]), "body": text}
-    return SearchItem(source, f"{source}:{text}", day, lambda: SearchDocument("", fields),
-                      lambda document: {"title": document.fields["title"], "text": document.fields["body"][:20]})
+    words = text.split()
+    return SearchItem(source, f"{source}:{text}", day, f"{source}:{text}", (),
+                      lambda: text_terms(words[0], "", " ".join(words[:3]), text),
+                      lambda snippet: {"title": words[0], "text": snippet[:20]})
 
 
 def files_of(update: SearchUpdate, before: dict[str, bytes] | None = None) -> dict[str, bytes]:
