@@ -14,7 +14,7 @@ key it read changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .content import Article
@@ -135,11 +135,6 @@ def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str
     return (url, template, identity(context), parts)
 
 
-def articles_unchanged(sources: Iterable[str], before: Mapping[Key, Any], now: Mapping[Key, Any]) -> bool:
-    """Whether every article of SOURCES has the state it had (for outputs made in Python that show all of one)."""
-    return all(before.get(key) == now[key] for key in [("a", source) for source in sources])
-
-
 class Recorder:
     """Collects the keys read while one output renders (in whichever process renders it)."""
 
@@ -157,10 +152,13 @@ class Recorder:
         return reads
 
 
-def stale(pages: Mapping[str, tuple[Any, tuple[Key, ...]]], contexts: Mapping[str, Any],
-          before: Mapping[Key, Any], now: Mapping[Key, Any]) -> set[str]:
-    """The outputs to make again: new ones, ones whose context changed, ones that read a changed key."""
-    changed = {key for key, _state in before.items() ^ now.items()}  # set operations on the pairs run in C
+def changed_keys(before: Mapping[Key, Any], now: Mapping[Key, Any]) -> set[Key]:
+    """The keys whose state differs between two builds, or that only one of them has."""
+    return {key for key, _state in before.items() ^ now.items()}  # set operations on the pairs run in C
+
+
+def stale(pages: Mapping[str, tuple[Any, tuple[Key, ...]]], contexts: Mapping[str, Any], changed: set[Key]) -> set[str]:
+    """The outputs to make again: new ones, ones whose context changed, ones that read a CHANGED key."""
     todo = set()
     for path, context in contexts.items():
         known = pages.get(path)

@@ -30,7 +30,7 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, articles_unchanged, context_key, key_states, stale
+from .depends import Key, changed_keys, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import batches_of, map_forked
@@ -95,6 +95,7 @@ class Plan:
     jobs: list[Job]
     contexts: dict[str, Any]
     todo: list[int]
+    changed: set[Key]  # the keys whose state changed since the last build
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         if problems:
             raise BuildFailed(problems)
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
-        search = _write_search(shaped, bodies, writer, cache, last if trusted else Record())
+        search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), plan.changed)
         lap("search index")
         expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.contexts)
                     | set(sitemap_names(shaped.pages)) | set(search.files) | set(shaped.photos.outputs()))
@@ -284,20 +285,24 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
         jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies, shaped.photos),
                         page))
     contexts = {job.path: job.context for job in jobs}
-    due = stale(last.pages, contexts, last.states, shaped.states)
+    changed = changed_keys(last.states, shaped.states)
+    due = stale(last.pages, contexts, changed)
     todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
-    return Plan(jobs, contexts, todo)
+    return Plan(jobs, contexts, todo, changed)
 
 
-def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache,
-                  last: Record) -> SearchFiles:
+def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache, last: Record,
+                  changed_keys: set[Key]) -> SearchFiles:
     """The search files, when an article they hold changed: only the shards and bundles it touches."""
     site, config = shaped.site, shaped.site.config
     sources = [a.source for a in site.articles]
     digest = digest_of([(shaped.key, *sources)])  # what the index holds, in order; what each shows is its state
-    if last.search == digest and articles_unchanged(sources, last.states, shaped.states) \
-            and not any(writer.missing(path) for path in last.search_files):
-        return SearchFiles(digest, last.search_files, last.search_layout)
+    changed = None  # the articles whose state changed, when the index holds the same ones in the same order
+    if last.search == digest:
+        sources_changed = {key[1] for key in changed_keys if key[0] == "a"}
+        changed = [a for a in site.articles if a.source in sources_changed]
+        if not changed and not any(writer.missing(path) for path in last.search_files):
+            return SearchFiles(digest, last.search_files, last.search_layout)
     layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
     tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]
 
@@ -321,7 +326,8 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
                           lambda: article_terms(article, bodies.get(article)), shows)
 
     cache.bodies.mark_layout(None)  # until this build's record is saved, the kept files match no layout
-    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies, writer.write)
+    layout, update = update_search(layout, map(item, reversed(site.articles)), cache.bodies, writer.write,
+                                   None if changed is None else [item(a) for a in changed])
     for path, data in update.written.items():
         writer.write(path, data)
     writer.write("search/index.json", update.manifest())

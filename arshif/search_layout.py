@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from .arabic import SEARCH_LABEL
 from .search import FIELDS, LUNR_VERSION, SNIPPET_CHARACTERS, ArticleTerms, Counts, document_counts
 
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
 BUNDLE = 20  # documents per result bundle
@@ -64,10 +64,9 @@ class CountStore(Protocol):
 
 @dataclass
 class Entry:
-    """One document of the index: what it was counted from, and what the manifest says of it."""
+    """One document of the index: what it was counted from."""
 
     key: str
-    lengths: list[int]
     day: int
     digest: str  # the article's: its terms in the store
     tags: tuple[str, ...]
@@ -83,6 +82,10 @@ class Layout:
     numbers: dict[str, int] = field(default_factory=dict)  # article source -> document number
     entries: dict[int, Entry] = field(default_factory=dict)
     starts: list[str] = field(default_factory=lambda: [""])  # first term of each shard, sorted
+    # What the manifest says of each document, by number (0 where there is none): kept as the manifest
+    # writes them, so writing it after an edit costs no pass over the documents.
+    lengths: list[list[int]] = field(default_factory=lambda: [[] for _ in FIELDS])
+    days: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,15 +180,27 @@ class SearchUpdate:
         return document_counts(terms, entry.tags) if terms is not None else None
 
     def enter(self, number: int, item: SearchItem, counts: Counts, shown: dict[str, Any]) -> None:
-        self.layout.entries[number] = Entry(item.key, [length for _, length in counts], item.day, item.digest,
-                                            item.tags)
+        layout = self.layout
+        layout.entries[number] = Entry(item.key, item.day, item.digest, item.tags)
+        missing = number + 1 - len(layout.days)
+        if missing > 0:
+            layout.days += [0] * missing
+            for row in layout.lengths:
+                row += [0] * missing
+        layout.days[number] = item.day
+        for row, (_, length) in zip(layout.lengths, counts, strict=True):
+            row[number] = length
         self.bundles[number // BUNDLE][number] = shown
 
     def remove(self, number: int) -> bool:
         """Take a document out; False when its counts are not in the store (then start afresh)."""
-        counts = self._old_counts(self.layout.entries.pop(number))
+        layout = self.layout
+        counts = self._old_counts(layout.entries.pop(number))
         if counts is None:
             return False
+        layout.days[number] = 0
+        for row in layout.lengths:
+            row[number] = 0
         self._note(number, counts, remove=True)
         self.bundles[number // BUNDLE].setdefault(number, None)
         return True
@@ -234,10 +249,9 @@ class SearchUpdate:
         """Re-encode the shards and bundles the changes touch.
 
         Within the segment between two hash boundaries a shard's end depends on the shards before it,
-        so the cut is made again from the shard before the first changed one, and only as far as the
-        new cut meets an old boundary again: from there on it is the old cut.
+        so each stretch of changed shards is cut again from the shard before its first, and only as far
+        as the new cut meets an old boundary again: from there to the next changed shard the old cut stays.
         """
-        starts = self.layout.starts
         regions: list[tuple[int, int]] = []
         for position in sorted(self.changes):
             low, high = self._segment(position)
@@ -248,42 +262,65 @@ class SearchUpdate:
         # From the last region to the first, so that re-cutting one does not move the others' positions.
         while regions:
             low, high = regions.pop()
-            changed = [position for position in self.changes if low <= position <= high]
-            begin, end = max(low, min(changed) - 1), max(changed)
-            postings: Shard = {}
+            changed = sorted(position for position in self.changes if low <= position <= high)
             loaded: dict[str, bytes | None] = {}
-            for position in range(begin, end + 1):
-                self._load(position, postings, loaded)
-            if begin == low > 0 and starts[low] not in postings:  # its first term is gone: it joins the segment before
-                previous = self._segment(low - 1)[0]
+            if changed[0] == low > 0 and self._first_gone(low, loaded):
+                previous = self._segment(low - 1)[0]  # the segment's first term is gone: it joins the one before
                 if regions and previous <= regions[-1][1] + 1:
                     previous = min(previous, regions.pop()[0])
                 regions.append((previous, high))
                 continue
-            while True:
-                terms = sorted(postings)
-                pieces = cut(terms, postings.__getitem__, starts[begin])
-                if end == high:
-                    break
-                following: Shard = {}
-                self._load(end + 1, following, loaded)
-                first = starts[end + 1]
-                last = terms[bisect.bisect_left(terms, pieces[-1][0]):]
-                if sum(_size(term, postings[term]) for term in last) + _size(first, following[first]) > SHARD_MAX:
-                    break  # the new cut ends where the old one did: the shards after it stay as they are
-                postings.update(following)
-                end += 1
-            old = starts[begin:end + 1]
-            starts[begin:end + 1] = [start for start, _ in pieces]
-            for start, data in pieces:
-                if loaded.get(start) != data:
-                    self.store.put_named("shard", start, data)
-                    self._file(f"search/terms/{shard_id(start)}.json", data)
-            for start in set(old) - {start for start, _ in pieces}:
+            starts = self.layout.starts
+            new_starts: list[str] = []
+            done = low  # the old shards before DONE are accounted for
+            for first_changed in changed:
+                if first_changed < done:
+                    continue  # re-cut with the stretch before
+                begin = max(done, first_changed - 1)
+                new_starts += starts[done:begin]
+                done = self._recut(begin, first_changed, high, set(changed), loaded, new_starts) + 1
+            new_starts += starts[done:high + 1]
+            old = starts[low:high + 1]
+            starts[low:high + 1] = new_starts
+            for start in set(old) - set(new_starts):
                 self.store.put_named("shard", start, None)
                 self._file(f"search/terms/{shard_id(start)}.json", None)
         self.changes.clear()
         self.apply_bundles()
+
+    def _first_gone(self, low: int, loaded: dict[str, bytes | None]) -> bool:
+        postings: Shard = {}
+        self._load(low, postings, loaded)
+        return self.layout.starts[low] not in postings
+
+    def _recut(self, begin: int, end: int, high: int, changed: set[int], loaded: dict[str, bytes | None],
+               new_starts: list[str]) -> int:
+        """Cut shards BEGIN to END again, and the ones after as far as the new cut needs (to HIGH at most);
+        adds the new starts to NEW_STARTS, writes the shards that differ, returns the last old shard used."""
+        starts = self.layout.starts
+        postings: Shard = {}
+        for position in range(begin, end + 1):
+            self._load(position, postings, loaded)
+        while True:
+            terms = sorted(postings)
+            pieces = cut(terms, postings.__getitem__, starts[begin])
+            if end == high:
+                break
+            following: Shard = {}
+            self._load(end + 1, following, loaded)
+            first = starts[end + 1]
+            last = terms[bisect.bisect_left(terms, pieces[-1][0]):]
+            if end + 1 not in changed and \
+                    sum(_size(term, postings[term]) for term in last) + _size(first, following[first]) > SHARD_MAX:
+                break  # the new cut ends where the old one did: the shards after it stay as they are
+            postings.update(following)
+            end += 1
+        for start, data in pieces:
+            new_starts.append(start)
+            if loaded.get(start) != data:
+                self.store.put_named("shard", start, data)
+                self._file(f"search/terms/{shard_id(start)}.json", data)
+        return end
 
     def _load(self, position: int, postings: Shard, loaded: dict[str, bytes | None]) -> None:
         """Add shard POSITION's postings, with this build's changes to them, to POSTINGS."""
@@ -362,12 +399,8 @@ class SearchUpdate:
             else:
                 live.append([number, number + 1])
         top = numbers[-1] + 1 if numbers else 0
-        lengths = [[0] * top for _ in FIELDS]
-        days = [0] * top
-        for number, entry in layout.entries.items():
-            for slot, length in enumerate(entry.lengths):
-                lengths[slot][number] = length
-            days[number] = entry.day
+        lengths = [row[:top] for row in layout.lengths]
+        days = layout.days[:top]
         return _dump({"version": LAYOUT_VERSION, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL,
                       "fields": [name for name, _ in FIELDS], "boosts": [boost for _, boost in FIELDS],
                       "count": len(numbers), "totals": [sum(row) for row in lengths], "live": live,
@@ -381,23 +414,38 @@ def _shape() -> tuple[int, ...]:
 
 
 def update_search(layout: Layout | None, items: Iterable[SearchItem], store: CountStore,
-                  sink: Callable[[str, bytes], None] | None = None) -> tuple[Layout, SearchUpdate]:
+                  sink: Callable[[str, bytes], None] | None = None,
+                  only: list[SearchItem] | None = None) -> tuple[Layout, SearchUpdate]:
     """Bring the search files to ITEMS (the published articles, oldest first); returns what changed.
 
+    ONLY, when given, holds the items that may differ from LAYOUT's, the others being the articles it
+    holds, in the same order: then ITEMS is not read at all unless the layout turns out unusable.
     Without a usable layout (a first or --clean build, a damaged cache) everything is encoded afresh;
     then, with a SINK, each file goes to it as it is made (and is named in the update's SENT, not WRITTEN).
     """
     generation = layout.generation + 1 if layout is not None else 1
     if layout is not None and layout.version == LAYOUT_VERSION and layout.shape == _shape():
-        items = list(items)
         update = SearchUpdate(layout, store)
-        if _patch(update, items):
+        if _replace(update, only) if only is not None else _patch(update, list(items)):
             update.apply()
             layout.generation = generation
             return layout, update
     layout, update = _cold(items, store, sink)
     layout.generation = generation
     return layout, update
+
+
+def _replace(update: SearchUpdate, items: list[SearchItem]) -> bool:
+    """Note the changes of ITEMS, each in its place; False when that cannot be done."""
+    layout = update.layout
+    for item in items:
+        number = layout.numbers.get(item.source)
+        if number is None:
+            return False
+        entry = layout.entries[number]
+        if (entry.key, entry.day) != (item.key, item.day) and not update.replace(number, item):
+            return False
+    return True
 
 
 def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
