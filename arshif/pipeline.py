@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -306,20 +305,13 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
     layout = last.search_layout if cache.bodies.layout_is(last.search_layout) else None
     tags_key = hashlib.sha256(shaped.key.encode()).hexdigest()[:16]
 
-    date_names: dict[date, str] = {}  # formatting a date with Babel costs more than the rest of a result
-
-    def date_name(moment: datetime) -> str:
-        day = moment.astimezone(config.zone).date()
-        if day not in date_names:
-            date_names[day] = local_date(moment, config)
-        return date_names[day]
-
     def item(article: Article) -> SearchItem:
         tags = tuple(t.name for t in site.tags_of[article.url])
 
         def shows(snippet: str) -> dict[str, Any]:
-            return {"url": site_url(config, article.url), "title": article.title, "date": date_name(article.date),
-                    "iso": article.date.isoformat(), "tags": list(tags), "text": snippet}
+            return {"url": site_url(config, article.url), "title": article.title,
+                    "date": local_date(article.date, config), "iso": article.date.isoformat(), "tags": list(tags),
+                    "text": snippet}
 
         return SearchItem(article.source, article.digest + tags_key + "".join(tags),
                           article.date.toordinal() - DAY_ZERO, article.digest, tags,

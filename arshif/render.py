@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import traceback
@@ -13,7 +14,7 @@ from urllib.parse import quote
 
 import hijridate
 import jinja2
-from babel.dates import format_date
+from babel import Locale
 from jinja2 import meta
 from markupsafe import Markup
 
@@ -42,10 +43,19 @@ def absolute_url(config: Config, path: str) -> str:
     return config.base_url + quote(path, safe=_URL_SAFE)
 
 
+@functools.cache
+def _month_names(locale: str) -> dict[int, str]:
+    return dict(Locale.parse(locale).months["format"]["wide"])
+
+
 def local_date(moment: datetime, config: Config) -> str:
-    """"13 يناير 2020": the Gregorian date in the locale's month names and the chosen digits."""
-    text = format_date(moment.astimezone(config.zone).date(), "d MMMM y", locale=config.locale)
-    return arabic.to_digits(text, config.digits)
+    """"13 يناير 2020": the Gregorian date in the locale's month names and the chosen digits.
+
+    Babel's pattern "d MMMM y", written out: format_date parses its pattern on every call, which
+    cost a cold build of 10,000 articles half a second in the search step alone.
+    """
+    day = moment.astimezone(config.zone).date()
+    return arabic.to_digits(f"{day.day} {_month_names(config.locale)[day.month]} {day.year}", config.digits)
 
 
 def hijri_date(moment: datetime, config: Config) -> str:
@@ -61,7 +71,7 @@ def hijri_date(moment: datetime, config: Config) -> str:
 
 def month_name(year: int, month: int, config: Config) -> str:
     """"يناير 2020" for archive headings."""
-    return arabic.to_digits(format_date(datetime(year, month, 1), "MMMM y", locale=config.locale), config.digits)
+    return arabic.to_digits(f"{_month_names(config.locale)[month]} {year}", config.digits)
 
 
 def _script_json(data: Any) -> Markup:

@@ -8,7 +8,9 @@ the scores with lunr.py's own index over the same documents.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
+from collections.abc import Iterator
 from itertools import chain
 from typing import NamedTuple
 
@@ -50,34 +52,53 @@ def field_terms(text: str) -> tuple[Counter[str], int]:
     return counts, counts.total()
 
 
+class Packed(NamedTuple):
+    """One field's counts as the cache keeps them: its distinct terms joined by newlines (no term holds
+    one) and their frequencies as the bytes of an array("I"). Loading 10,000 articles' counts this way
+    takes a tenth of the time dicts take: one string, not hundreds, per field."""
+
+    terms: str
+    frequencies: bytes
+    length: int
+
+    def pairs(self) -> Iterator[tuple[str, int]]:
+        """Each term with its frequency."""
+        return zip(self.terms.split("\n"), array("I", self.frequencies), strict=True) if self.terms else iter(())
+
+
+def pack(counts: Counter[str], length: int) -> Packed:
+    return Packed("\n".join(counts), array("I", counts.values()).tobytes(), length)
+
+
 class ArticleTerms(NamedTuple):
     """What search needs of an article, counted once when it is parsed: its own fields and its snippet.
 
     Tags are counted when the site is assembled (their names come from site.toml).
     """
 
-    title: tuple[dict[str, int], int]
-    author: tuple[dict[str, int], int]
-    summary: tuple[dict[str, int], int]
-    body: tuple[dict[str, int], int]
+    title: Packed
+    author: Packed
+    summary: Packed
+    body: Packed
     snippet: str
 
 
 def article_terms(article: Article, body_html: str) -> ArticleTerms:
-    """ARTICLE's fields counted, with BODY_HTML as its body (the parsed article may hold none).
-
-    Kept as plain dicts: a pickled Counter is rebuilt in Python when loaded, a dict in C.
-    """
+    """ARTICLE's fields counted, with BODY_HTML as its body (the parsed article may hold none)."""
     return text_terms(article.title, article.author, article.summary, plain_text(body_html))
 
 
 def text_terms(title: str, author: str, summary: str, body: str) -> ArticleTerms:
     """An article's own fields, given as plain text, counted."""
-    fields = [field_terms(text) for text in (title, author, summary, body)]
-    return ArticleTerms(*[(dict(counts), length) for counts, length in fields], cut_on_word(body, SNIPPET_CHARACTERS))
+    return ArticleTerms(*[pack(*field_terms(text)) for text in (title, author, summary, body)],
+                        cut_on_word(body, SNIPPET_CHARACTERS))
+
+
+def document_fields(terms: ArticleTerms, tags: tuple[str, ...]) -> list[Packed]:
+    """Every field of FIELDS counted: the article's own and its tags."""
+    return [terms.title, pack(*field_terms(" ".join(tags))), terms.author, terms.summary, terms.body]
 
 
 def document_counts(terms: ArticleTerms, tags: tuple[str, ...]) -> Counts:
-    """Every field of FIELDS counted: the article's own and its tags."""
-    return [terms.title, field_terms(" ".join(tags)), terms.author, terms.summary, terms.body]
-
+    """document_fields() as dicts, for comparing a document's counts with what they were."""
+    return [(dict(field.pairs()), field.length) for field in document_fields(terms, tags)]

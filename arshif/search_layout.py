@@ -30,7 +30,16 @@ from functools import partial
 from typing import Any, Protocol
 
 from .arabic import SEARCH_LABEL
-from .search import FIELDS, LUNR_VERSION, SNIPPET_CHARACTERS, ArticleTerms, Counts, document_counts
+from .search import (
+    FIELDS,
+    LUNR_VERSION,
+    SNIPPET_CHARACTERS,
+    ArticleTerms,
+    Counts,
+    Packed,
+    document_counts,
+    document_fields,
+)
 
 LAYOUT_VERSION = 5
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
@@ -162,14 +171,19 @@ class SearchUpdate:
         self.sink = sink
         self.sent: set[str] = set()
 
-    def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
+    def fields(self, item: SearchItem) -> tuple[list[Packed], dict[str, Any]]:
         """The item's counted fields and its result; its own fields from the store when it has them
         (they are counted as the article is parsed), else counted now."""
         terms = self._stored(item.digest)
         if terms is None:
             terms = item.terms()
             self.store.put_terms(item.digest, terms)
-        return document_counts(terms, item.tags), item.shows(terms.snippet)
+        return document_fields(terms, item.tags), item.shows(terms.snippet)
+
+    def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
+        """fields(), with each field's counts as a dict."""
+        fields, shown = self.fields(item)
+        return [(dict(field.pairs()), field.length) for field in fields], shown
 
     def _stored(self, digest: str) -> ArticleTerms | None:
         stored = self.store.get_terms(digest)
@@ -179,7 +193,7 @@ class SearchUpdate:
         terms = self._stored(entry.digest)
         return document_counts(terms, entry.tags) if terms is not None else None
 
-    def enter(self, number: int, item: SearchItem, counts: Counts, shown: dict[str, Any]) -> None:
+    def enter(self, number: int, item: SearchItem, lengths: list[int], shown: dict[str, Any]) -> None:
         layout = self.layout
         layout.entries[number] = Entry(item.key, item.day, item.digest, item.tags)
         missing = number + 1 - len(layout.days)
@@ -188,7 +202,7 @@ class SearchUpdate:
             for row in layout.lengths:
                 row += [0] * missing
         layout.days[number] = item.day
-        for row, (_, length) in zip(layout.lengths, counts, strict=True):
+        for row, length in zip(layout.lengths, lengths, strict=True):
             row[number] = length
         self.bundles[number // BUNDLE][number] = shown
 
@@ -208,7 +222,7 @@ class SearchUpdate:
     def add(self, number: int, item: SearchItem) -> None:
         counts, shown = self.counts(item)
         self._note(number, counts, remove=False)
-        self.enter(number, item, counts, shown)
+        self.enter(number, item, [length for _, length in counts], shown)
 
     def replace(self, number: int, item: SearchItem) -> bool:
         """A document changed in place: only the terms whose frequency changed are noted."""
@@ -221,7 +235,7 @@ class SearchUpdate:
             changed = {term: tf for term, tf in after.items() if before.get(term) != tf}
             self._note(number, [({}, 0)] * slot + [(gone, 0)], remove=True)
             self._note(number, [({}, 0)] * slot + [(changed, 0)], remove=False)
-        self.enter(number, item, counts, shown)
+        self.enter(number, item, [length for _, length in counts], shown)
         return True
 
     def _note(self, number: int, counts: Counts, remove: bool) -> None:
@@ -503,18 +517,18 @@ def _cold(items: Iterable[SearchItem], store: CountStore,
                         for field in postings]
         update.layout.numbers[item.source] = number
         packed = number << 8
-        counts, shown = update.counts(item)
-        for slot, (frequencies, _length) in enumerate(counts):
+        fields, shown = update.fields(item)
+        for slot, counted in enumerate(fields):
             field = postings[slot]
-            if max(frequencies.values(), default=0) < 255:
-                for term, tf in frequencies.items():
+            if max(array("I", counted.frequencies), default=0) < 255:
+                for term, tf in counted.pairs():
                     field[term].append(packed | tf)
             else:
-                for term, tf in frequencies.items():
+                for term, tf in counted.pairs():
                     if tf >= 255:
                         big.setdefault((term, slot), {})[number] = tf
                     field[term].append(packed | min(tf, 255))
-        update.enter(number, item, counts, shown)
+        update.enter(number, item, [counted.length for counted in fields], shown)
         if number % BUNDLE == BUNDLE - 1:
             update.apply_bundles()  # a bundle is complete: encoded now, not held with all the others
 
