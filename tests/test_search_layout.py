@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -184,6 +185,39 @@ def test_an_edit_in_a_long_segment_reads_only_the_shards_around_it(monkeypatch: 
     layout, update = update_search(layout, items, store)
     assert files_of(update, files_of(_update)) == cold(items)
     assert 1 <= len(read) <= 4, f"read {len(read)} of {len(layout.starts)} shards for one changed term"
+
+
+def test_two_changes_far_apart_in_one_segment_read_only_the_shards_around_each(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 10**9)
+    monkeypatch.setattr(search_layout, "SHARD_MAX", 300)
+    texts = {f"a{n}": " ".join(WORDS[(n * 7 + k) % 600] for k in range(40)) for n in range(40)}
+    items = [item(source, text, n) for n, (source, text) in enumerate(texts.items())]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    first, last = sorted(set(field_terms(texts["a5"])[0]))[0], sorted(set(field_terms(texts["a5"])[0]))[-1]
+    assert layout.starts.index(max(s for s in layout.starts if s <= last)) >= 10  # far apart
+    items[5] = item("a5", f"{texts['a5']} {first} {last}", 5)
+    read = []
+    original = store.get_named
+    monkeypatch.setattr(store, "get_named", lambda kind, name: read.append(name) or original(kind, name))
+    layout, update = update_search(layout, items, store)
+    assert files_of(update, files_of(_update)) == cold(items)
+    assert 2 <= len(read) <= 8, f"read {len(read)} of {len(layout.starts)} shards for two changed terms"
+
+
+def test_told_which_items_changed_it_reads_no_other_item(small_shards: None) -> None:
+    items = [item(f"a{n}", random_text(random.Random(n)), n) for n in range(30)]
+    store = MemoryStore()
+    layout, first = update_search(None, items, store)
+    items[7] = item("a7", "نص جديد تماما", 7)
+
+    def untouched() -> Iterator[SearchItem]:
+        raise AssertionError("the other items were read")
+        yield  # a generator: raising only if iterated
+
+    layout, update = update_search(layout, untouched(), store, only=[items[7]])
+    assert files_of(update, files_of(first)) == cold(items)
 
 
 def test_cold_build_streams_the_same_files_and_keeps_large_frequencies() -> None:
