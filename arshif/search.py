@@ -54,8 +54,11 @@ def field_terms(text: str) -> tuple[Counter[str], int]:
 
 class Packed(NamedTuple):
     """One field's counts as the cache keeps them: its distinct terms joined by newlines (no term holds
-    one) and their frequencies as the bytes of an array("I"). Loading 10,000 articles' counts this way
-    takes a tenth of the time dicts take: one string, not hundreds, per field."""
+    one) and their frequencies as the bytes of an array("I").
+
+    Loading and splitting 10,000 articles' counts this way takes a third of the time unpickling dicts
+    takes (0.6 s against 1.9 s): one string per field, not hundreds.
+    """
 
     terms: str
     frequencies: bytes
@@ -67,6 +70,7 @@ class Packed(NamedTuple):
 
 
 def pack(counts: Counter[str], length: int) -> Packed:
+    """COUNTS and LENGTH (what field_terms gives) as the cache keeps them."""
     return Packed("\n".join(counts), array("I", counts.values()).tobytes(), length)
 
 
