@@ -263,8 +263,9 @@ class SearchUpdate:
         """Re-encode the shards and bundles the changes touch.
 
         Within the segment between two hash boundaries a shard's end depends on the shards before it,
-        so each stretch of changed shards is cut again from the shard before its first, and only as far
-        as the new cut meets an old boundary again: from there to the next changed shard the old cut stays.
+        so each stretch of changed shards is cut again from its first (from the shard before, when the
+        first's own first term changed), and only as far as the new cut meets an old boundary again: from
+        there to the next changed shard the old cut stays.
         """
         regions: list[tuple[int, int]] = []
         for position in sorted(self.changes):
@@ -290,7 +291,10 @@ class SearchUpdate:
             for first_changed in changed:
                 if first_changed < done:
                     continue  # re-cut with the stretch before
-                begin = max(done, first_changed - 1)
+                # The shard before ends where it did unless this shard's first term changed (whether that
+                # term fits in it is what ends it).
+                unmoved = starts[first_changed] not in self.changes[first_changed]
+                begin = first_changed if unmoved else max(done, first_changed - 1)
                 new_starts += starts[done:begin]
                 done = self._recut(begin, first_changed, high, set(changed), loaded, new_starts) + 1
             new_starts += starts[done:high + 1]
