@@ -170,39 +170,44 @@ def test_files_cut_with_other_constants_are_made_afresh(small_shards: None, monk
     assert files_of(update) == cold(items)
 
 
-def test_an_edit_in_a_long_segment_reads_only_the_shards_around_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 10**9)  # one segment: every shard is cut by size
-    monkeypatch.setattr(search_layout, "SHARD_MAX", 300)
-    texts = {f"a{n}": " ".join(WORDS[(n * 7 + k) % 600] for k in range(40)) for n in range(40)}
-    items = [item(source, text, n) for n, (source, text) in enumerate(texts.items())]
-    store = MemoryStore()
-    layout, _update = update_search(None, items, store)
-    assert len(layout.starts) > 40
-    items[5] = item("a5", texts["a5"] + " " + texts["a5"].split()[0], 5)  # one term's frequency changes
-    read = []
-    original = store.get_named
-    monkeypatch.setattr(store, "get_named", lambda kind, name: read.append(name) or original(kind, name))
-    layout, update = update_search(layout, items, store)
-    assert files_of(update, files_of(_update)) == cold(items)
-    assert 1 <= len(read) <= 4, f"read {len(read)} of {len(layout.starts)} shards for one changed term"
-
-
-def test_two_changes_far_apart_in_one_segment_read_only_the_shards_around_each(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def long_segment(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], list[SearchItem], MemoryStore, Layout,
+                                                           SearchUpdate]:
+    """Forty articles indexed in one segment (every shard cut by size): their texts, items, store and index."""
     monkeypatch.setattr(search_layout, "BOUNDARY_EVERY", 10**9)
     monkeypatch.setattr(search_layout, "SHARD_MAX", 300)
     texts = {f"a{n}": " ".join(WORDS[(n * 7 + k) % 600] for k in range(40)) for n in range(40)}
     items = [item(source, text, n) for n, (source, text) in enumerate(texts.items())]
     store = MemoryStore()
-    layout, _update = update_search(None, items, store)
-    first, last = sorted(set(field_terms(texts["a5"])[0]))[0], sorted(set(field_terms(texts["a5"])[0]))[-1]
-    assert layout.starts.index(max(s for s in layout.starts if s <= last)) >= 10  # far apart
-    items[5] = item("a5", f"{texts['a5']} {first} {last}", 5)
-    read = []
+    layout, update = update_search(None, items, store)
+    return texts, items, store, layout, update
+
+
+def shards_read_by_update(monkeypatch: pytest.MonkeyPatch, store: MemoryStore, layout: Layout,
+                          items: list[SearchItem], before: SearchUpdate) -> list[str]:
+    """The shards an update to ITEMS reads, after checking it leaves the files a cold build makes."""
+    read: list[str] = []
     original = store.get_named
     monkeypatch.setattr(store, "get_named", lambda kind, name: read.append(name) or original(kind, name))
-    layout, update = update_search(layout, items, store)
-    assert files_of(update, files_of(_update)) == cold(items)
+    _layout, update = update_search(layout, items, store)
+    assert files_of(update, files_of(before)) == cold(items)
+    return read
+
+
+def test_an_edit_in_a_long_segment_reads_only_the_shards_around_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, items, store, layout, first = long_segment(monkeypatch)
+    assert len(layout.starts) > 40
+    items[5] = item("a5", texts["a5"] + " " + texts["a5"].split()[0], 5)  # one term's frequency changes
+    read = shards_read_by_update(monkeypatch, store, layout, items, first)
+    assert 1 <= len(read) <= 4, f"read {len(read)} of {len(layout.starts)} shards for one changed term"
+
+
+def test_two_changes_far_apart_in_one_segment_read_only_the_shards_around_each(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts, items, store, layout, first = long_segment(monkeypatch)
+    terms = sorted(set(field_terms(texts["a5"])[0]))
+    assert layout.starts.index(max(s for s in layout.starts if s <= terms[-1])) >= 10  # far apart
+    items[5] = item("a5", f"{texts['a5']} {terms[0]} {terms[-1]}", 5)
+    read = shards_read_by_update(monkeypatch, store, layout, items, first)
     assert 2 <= len(read) <= 8, f"read {len(read)} of {len(layout.starts)} shards for two changed terms"
 
 
