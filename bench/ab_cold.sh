@@ -10,7 +10,7 @@
 # load, the phase lines and "TIME wall user sys peak-KB" for each build.
 set -euo pipefail
 old=$(realpath "$1"); new=$(realpath "$2"); site=$(realpath "$3"); rounds=${4:-3}
-python=$(realpath "$(dirname "$0")/../.venv/bin/python")
+python="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python"  # not realpath: that would leave the venv
 unset PYTHONDONTWRITEBYTECODE
 run() {
   rm -rf "$site/.cache" "$site-out-$1"

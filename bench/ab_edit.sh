@@ -10,7 +10,7 @@
 # the order swapped every round, then a no-change build of each. ARTICLE is put back at the end.
 set -euo pipefail
 old=$(realpath "$1"); new=$(realpath "$2"); site=$(realpath "$3"); article="$site/$4"; rounds=${5:-6}
-python=$(realpath "$(dirname "$0")/../.venv/bin/python")
+python="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python"  # not realpath: that would leave the venv
 unset PYTHONDONTWRITEBYTECODE
 saved=$(mktemp); cp "$article" "$saved"
 run() { /usr/bin/time -f "$1 $2 %e s wall %U+%S s cpu %M KB" "$python" "$3/generate.py" build --root "$site" \
