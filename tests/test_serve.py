@@ -500,10 +500,10 @@ def start_command(command: list[str]) -> tuple[subprocess.Popen[str], str]:
 
 
 def stop_command(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """Ctrl-C, then the exit status and standard error."""
+    """Ctrl-C, then the exit status and standard error (a loaded CI machine once took over 30 s to stop)."""
     process.send_signal(signal.SIGINT)
     try:
-        _, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=90)
     except subprocess.TimeoutExpired:
         process.kill()
         _, err = process.communicate()
