@@ -474,7 +474,10 @@ def serve_command(root: Path, *options: str) -> list[str]:
 
 def start_command(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     """Start `serve` and wait (at most a minute) for its "serving at" line; the output so far."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # As from a terminal: a test run started in the background (`pytest &` from a script) ignores SIGINT,
+    # and the child would inherit that and never see the test's Ctrl-C.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: queue.Queue[str] = queue.Queue()
 
     def read() -> None:
@@ -500,10 +503,10 @@ def start_command(command: list[str]) -> tuple[subprocess.Popen[str], str]:
 
 
 def stop_command(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """Ctrl-C, then the exit status and standard error (a loaded CI machine once took over 30 s to stop)."""
+    """Ctrl-C, then the exit status and standard error."""
     process.send_signal(signal.SIGINT)
     try:
-        _, err = process.communicate(timeout=90)
+        _, err = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         _, err = process.communicate()
