@@ -3,7 +3,8 @@
     python3 bench/search_bench.py --sizes 1000 10000 [--out bench/search-results.md]
 
 For each size: build the generated archive with Arshif (ARSHIF_TIMINGS=1 under /usr/bin/time -v) and
-read the search part of the build, its time and memory; count and measure the files under search/;
+read the search part of the build, its time and memory, and time the word counting the parsing workers
+did for it (again, in one process, from the build's cache); count and measure the files under search/;
 append a sentence to one article's body, rebuild, and read the search part of that build and the
 search files it rewrote; index the same article pages with Pagefind (timed the same way); then open
 the search page for each query in headless Chromium, count on the bench's own HTTP server every byte
