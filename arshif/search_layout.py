@@ -41,7 +41,7 @@ from .search import (
     document_fields,
 )
 
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 96_000  # bytes of JSON past which a shard is cut early
 BUNDLE = 20  # documents per result bundle
@@ -76,7 +76,6 @@ class Entry:
     """One document of the index: what it was counted from."""
 
     key: str
-    day: int
     digest: str  # the article's: its terms in the store
     tags: tuple[str, ...]
 
@@ -171,19 +170,24 @@ class SearchUpdate:
         self.sink = sink
         self.sent: set[str] = set()
 
-    def fields(self, item: SearchItem) -> tuple[list[Packed], dict[str, Any]]:
-        """The item's counted fields and its result; its own fields from the store when it has them
-        (they are counted as the article is parsed), else counted now."""
+    def _terms(self, item: SearchItem) -> ArticleTerms:
+        """The item's own fields counted: from the store when it has them (they are counted as the
+        article is parsed), else counted now."""
         terms = self._stored(item.digest)
         if terms is None:
             terms = item.terms()
             self.store.put_terms(item.digest, terms)
+        return terms
+
+    def fields(self, item: SearchItem) -> tuple[list[Packed], dict[str, Any]]:
+        """The item's counted fields, packed, and its result."""
+        terms = self._terms(item)
         return document_fields(terms, item.tags), item.shows(terms.snippet)
 
     def counts(self, item: SearchItem) -> tuple[Counts, dict[str, Any]]:
-        """fields(), with each field's counts as a dict."""
-        fields, shown = self.fields(item)
-        return [(dict(field.pairs()), field.length) for field in fields], shown
+        """The item's counted fields as dicts, and its result."""
+        terms = self._terms(item)
+        return document_counts(terms, item.tags), item.shows(terms.snippet)
 
     def _stored(self, digest: str) -> ArticleTerms | None:
         stored = self.store.get_terms(digest)
@@ -195,7 +199,7 @@ class SearchUpdate:
 
     def enter(self, number: int, item: SearchItem, lengths: list[int], shown: dict[str, Any]) -> None:
         layout = self.layout
-        layout.entries[number] = Entry(item.key, item.day, item.digest, item.tags)
+        layout.entries[number] = Entry(item.key, item.digest, item.tags)
         missing = number + 1 - len(layout.days)
         if missing > 0:
             layout.days += [0] * missing
@@ -278,6 +282,7 @@ class SearchUpdate:
         while regions:
             low, high = regions.pop()
             changed = sorted(position for position in self.changes if low <= position <= high)
+            changed_set = set(changed)
             loaded: dict[str, bytes | None] = {}
             if changed[0] == low > 0 and self._first_gone(low, loaded):
                 previous = self._segment(low - 1)[0]  # the segment's first term is gone: it joins the one before
@@ -296,7 +301,7 @@ class SearchUpdate:
                 unmoved = starts[first_changed] not in self.changes[first_changed]
                 begin = first_changed if unmoved else max(done, first_changed - 1)
                 new_starts += starts[done:begin]
-                done = self._recut(begin, first_changed, high, set(changed), loaded, new_starts) + 1
+                done = self._recut(begin, first_changed, high, changed_set, loaded, new_starts) + 1
             new_starts += starts[done:high + 1]
             old = starts[low:high + 1]
             starts[low:high + 1] = new_starts
@@ -460,8 +465,8 @@ def _replace(update: SearchUpdate, items: list[SearchItem]) -> bool:
         number = layout.numbers.get(item.source)
         if number is None:
             return False
-        entry = layout.entries[number]
-        if (entry.key, entry.day) != (item.key, item.day) and not update.replace(number, item):
+        if (layout.entries[number].key, layout.days[number]) != (item.key, item.day) \
+                and not update.replace(number, item):
             return False
     return True
 
@@ -472,8 +477,7 @@ def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
     wanted = {item.source: number for number, item in enumerate(items)}
     for source, number in list(layout.numbers.items()):
         new = wanted.get(source)
-        entry = layout.entries[number]
-        if new == number and (entry.key, entry.day) != (items[new].key, items[new].day):
+        if new == number and (layout.entries[number].key, layout.days[number]) != (items[new].key, items[new].day):
             if not update.replace(number, items[new]):
                 return False
         elif new != number:
