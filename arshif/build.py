@@ -75,19 +75,22 @@ def _outputs_intact(output: Path, outputs: list[str]) -> bool:
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
                clean: bool = False, use_cache: bool = True, workers: int | None = None,
-               precompress: bool | None = None, session: BuildSession | None = None) -> BuildReport:
+               precompress: bool | None = None, precompress_unset: bool = False,
+               session: BuildSession | None = None) -> BuildReport:
     """Build the site in ROOT into OUTPUT (default ROOT/build); raise BuildFailed with every problem.
 
     Whatever goes wrong, OUTPUT is either the complete new site or exactly what it was before.
     With the cache (ROOT/.cache/), only pages whose inputs changed are rendered, and a build
     with nothing changed writes nothing; CLEAN ignores what the cache holds. PRECOMPRESS overrides
-    site.toml's setting (a preview has no use for .gz copies). A SESSION keeps the cache in memory
-    from one build to the next.
+    site.toml's setting (a preview has no use for .gz copies); when neither says, PRECOMPRESS_UNSET
+    decides: where the site goes (most hosts compress themselves, nginx wants .gz files beside).
+    A SESSION keeps the cache in memory from one build to the next.
     """
     started = time.perf_counter()
     config = load_config(root, base_url)
-    if precompress is not None:
-        config = replace(config, precompress=precompress)
+    if precompress is None:
+        precompress = precompress_unset if config.precompress is None else config.precompress
+    config = replace(config, precompress=precompress)
     output = output if output is not None else root / "build"
     check_output_dir(output, root)
     for folder in (config.content_dir, config.templates_dir):

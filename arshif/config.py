@@ -59,7 +59,7 @@ class Config:
     feeds_full_content: bool
     publisher: str
     logo: str
-    precompress: bool
+    precompress: bool | None  # None: site.toml does not say, and where the site goes decides (build_site)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -103,11 +103,13 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "agencies": (list, list(DEFAULT_AGENCIES), 'bylines that are news agencies: agencies = ["وكالات", "رويترز"]'),
     "publisher": (str, "", "the publisher's name for search engines (default: the title)"),
     "logo": (str, "img/logo.png", 'the publisher logo, a file in theme/, e.g. logo = "img/logo.png"'),
-    "precompress": (bool, True, "precompress = true writes .gz (and .br) copies of text files for static hosts"),
+    "precompress": (bool, None, "precompress = true writes .gz (and .br) copies of text files, for servers such "
+                                "as nginx with gzip_static; false writes none (unset: deploys to a folder or server)"),
     "feeds.items": (int, 50, "[feeds] items = 50: how many articles each feed carries"),
     "feeds.full_content": (bool, True, "[feeds] full_content = true to put whole articles in feeds"),
 }
 _TABLES = {key.split(".")[0] for key in _SCHEMA if "." in key}
+_MAY_BE_UNSET = {"precompress"}  # left out, the build decides (see build.build_site)
 OTHER_TABLES = {"import"}  # read by their own command (importer/boilerplate.py), not by builds
 
 
@@ -173,7 +175,9 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
                                     f"write it as [{table}] followed by its keys"))
             section = {}
         value = section.get(name if table else key, default)
-        if value is None:
+        if value is None and key in _MAY_BE_UNSET:
+            values[key] = None
+        elif value is None:
             bad(key, "is required")
         elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             bad(key, f"must be {kind.__name__}, not {type(value).__name__}")

@@ -161,6 +161,10 @@ class RsyncTarget:
     again and a file whose bytes did not change keeps its time in the destination throughout.
     """
 
+    # A server of one's own (nginx with gzip_static) sends the .gz beside a file instead of compressing
+    # it on every request: these get the copies unless site.toml says precompress = false.
+    PRECOMPRESS = True
+
     def __init__(self, destination: str, root: Path) -> None:
         self.remote = is_remote(destination)
         self.destination = destination if self.remote else str(Path(destination).expanduser().resolve())
@@ -269,6 +273,9 @@ def parse_itemized(output: str) -> Changes:
 
 class GitTarget:
     """A branch of the site's git repository (or of a scratch one), pushed to --remote if given."""
+
+    # GitHub Pages compresses what it sends and would publish .gz copies as downloads of their own.
+    PRECOMPRESS = False
 
     def __init__(self, root: Path, branch: str, remote: str | None, message: str | None) -> None:
         self.root = root.resolve()
@@ -557,7 +564,7 @@ def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget
         _usable(site)
         try:
             report = build_site(root, site, drafts=False, future=False, base_url=args.base_url, clean=args.clean,
-                                workers=args.jobs, progress=progress_printer())
+                                workers=args.jobs, progress=progress_printer(), precompress_unset=target.PRECOMPRESS)
         except BuildFailed as failure:
             print_failure(failure, "nothing was published")
             return 1

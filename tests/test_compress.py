@@ -12,7 +12,7 @@ import pytest
 from arshif import compress
 from arshif.build import build_site
 from arshif.writer import MARKER, SiteWriter
-from tests.sitekit import NOW, SiteMaker, article
+from tests.sitekit import BASE_CONFIG, NOW, SiteMaker, article
 
 PAGE = "<!DOCTYPE html><html lang=ar dir=rtl><title>صفحة</title>" + "<p>نص عربي طويل يتكرر.</p>" * 40
 
@@ -121,6 +121,7 @@ def test_static_text_files_from_content_get_copies(tmp_path: Path) -> None:
 
 def test_a_site_build_compresses_pages_feeds_and_sitemaps_and_stays_deterministic(site: SiteMaker,
                                                                                    tmp_path: Path) -> None:
+    site.config("precompress = true\n" + BASE_CONFIG)
     for n in range(4):
         site.add(f"2020/a{n}.md", article(title=f"مقال {n}", date=f"2020-01-1{n} 10:00", tags="[libya]",
                                           body="فقرة أولى طويلة بما يكفي. " * 20))
@@ -142,6 +143,7 @@ def test_a_site_build_compresses_pages_feeds_and_sitemaps_and_stays_deterministi
 
 
 def test_a_deleted_copy_comes_back_on_the_next_build_that_runs(site: SiteMaker) -> None:
+    site.config("precompress = true\n" + BASE_CONFIG)
     site.add("2020/a.md", article(body="فقرة أولى طويلة بما يكفي. " * 20))
     site.build()
     (site.out / "2020/a/index.html.gz").unlink()
@@ -149,3 +151,19 @@ def test_a_deleted_copy_comes_back_on_the_next_build_that_runs(site: SiteMaker) 
     site.build()
     page = (site.out / "2020/a/index.html").read_bytes()
     assert gzip.decompress((site.out / "2020/a/index.html.gz").read_bytes()) == page
+
+
+@pytest.mark.parametrize(("setting", "server", "copies"), [
+    ("", False, False),  # build, serve, deploy to gh-pages: hosts that compress themselves
+    ("", True, True),  # deploy to a folder or over ssh: a server of one's own, such as nginx
+    ("precompress = true\n", False, True),
+    ("precompress = false\n", True, False),
+])
+def test_site_toml_decides_the_copies_and_where_the_site_goes_decides_when_it_does_not(
+        site: SiteMaker, setting: str, server: bool, copies: bool) -> None:
+    site.config(setting + BASE_CONFIG)
+    site.add("2020/a.md", article(body="فقرة أولى طويلة بما يكفي. " * 20))
+    site.build(precompress_unset=server)
+    made = {p.suffix for p in site.out.rglob("*") if p.suffix in (".gz", ".br")}
+    assert made == ({".gz", ".br"} if copies else set())
+    assert (site.out / "2020/a/index.html").is_file()

@@ -13,7 +13,7 @@ from arshif.build import build_site
 from arshif.cli import main
 from arshif.deploy import DEPLOY_CACHE, is_remote, parse_itemized, parse_stats
 from arshif.links import check_changed_links, check_links
-from tests.sitekit import SiteMaker, article
+from tests.sitekit import BASE_CONFIG, SiteMaker, article
 
 BODY = "فقرة أولى من المقال.\n\nنص ثانٍ فيه [رابط خارجي](https://example.com/x) و[بريد](mailto:x@example.org)."
 
@@ -45,12 +45,13 @@ def deploy(site: SiteMaker, *args: str) -> int:
     return main(["deploy", "--root", str(site.root), *args])
 
 
-def reference(site: SiteMaker, tmp_path: Path) -> Path:
-    """The production build the deploy should publish, built the ordinary way."""
+def reference(site: SiteMaker, tmp_path: Path, precompress: bool) -> Path:
+    """The production build the deploy should publish, built the ordinary way (with the .gz copies a
+    folder or server gets, or without them, as for gh-pages)."""
     out = tmp_path / "reference"
     if out.exists():
         shutil.rmtree(out)
-    build_site(site.root, out, use_cache=False)
+    build_site(site.root, out, use_cache=False, precompress=precompress)
     return out
 
 
@@ -92,10 +93,11 @@ def test_gh_pages_to_a_bare_repository(site: SiteMaker, tmp_path: Path, capsys: 
     assert deploy(site, "--to", "gh-pages", "--remote", str(remote)) == 0
     assert "pushed to branch gh-pages" in capsys.readouterr().out
     listed = ls_tree("gh-pages", "--git-dir", str(remote))
-    expected = reference(site, tmp_path)
+    expected = reference(site, tmp_path, precompress=False)
     assert listed == tree_files(expected) | {".nojekyll"}
     assert "2021/draft/index.html" not in listed and not any(p.startswith("2099/") for p in listed)
-    assert "2021/مهرجان/index.html" in listed and "2021/مهرجان/index.html.gz" in listed
+    assert "2021/مهرجان/index.html" in listed
+    assert not any(p.endswith((".gz", ".br")) for p in listed)  # GitHub Pages compresses what it sends
     shown = subprocess.run(["git", "--git-dir", str(remote), "show", "gh-pages:2021/مهرجان/index.html"],
                            capture_output=True, check=True).stdout
     assert shown == (expected / "2021/مهرجان/index.html").read_bytes()
@@ -115,7 +117,7 @@ def test_gh_pages_to_a_bare_repository(site: SiteMaker, tmp_path: Path, capsys: 
     second = git("--git-dir", str(remote), "rev-parse", "gh-pages").strip()
     assert git("--git-dir", str(remote), "rev-parse", "gh-pages~1").strip() == first
     listed = ls_tree(second, "--git-dir", str(remote))
-    assert listed == tree_files(reference(site, tmp_path)) | {".nojekyll"}
+    assert listed == tree_files(reference(site, tmp_path, precompress=False)) | {".nojekyll"}
     assert not any(p.startswith("2020/b/") for p in listed)
 
 
@@ -127,7 +129,7 @@ def test_gh_pages_in_the_site_repository_leaves_the_working_branch_alone(
     assert deploy(site, "--to", "gh-pages", "--branch", "pages", "--message", "نشر الموقع") == 0
     assert "committed to branch pages" in capsys.readouterr().out
     listed = ls_tree("pages", "-C", str(site.root))
-    assert listed == tree_files(reference(site, tmp_path)) | {".nojekyll"}
+    assert listed == tree_files(reference(site, tmp_path, precompress=False)) | {".nojekyll"}
     assert git("log", "-1", "--format=%s", "pages", cwd=site.root).strip() == "نشر الموقع"
     assert git("symbolic-ref", "--short", "HEAD", cwd=site.root).strip() == "main"
     assert not (site.root / "build").exists()
@@ -165,7 +167,7 @@ def test_rsync_twice_the_second_run_changes_nothing(site: SiteMaker, tmp_path: P
     www = tmp_path / "www"
     assert deploy(site, "--to", str(www)) == 0
     assert "synced to" in capsys.readouterr().out
-    assert tree_files(www) == tree_files(reference(site, tmp_path))
+    assert tree_files(www) == tree_files(reference(site, tmp_path, precompress=True))
     before = stamps(www)
 
     assert deploy(site, "--to", str(www)) == 0
@@ -176,7 +178,7 @@ def test_rsync_twice_the_second_run_changes_nothing(site: SiteMaker, tmp_path: P
     assert deploy(site, "--to", str(www)) == 0
     assert "deleted" in capsys.readouterr().out
     after = stamps(www)
-    assert tree_files(www) == tree_files(reference(site, tmp_path))
+    assert tree_files(www) == tree_files(reference(site, tmp_path, precompress=True))
     assert not (www / "2020/b").exists()
     kept = {p for p in after if p in before and after[p] == before[p]}
     css = next(p for p in after if p.startswith("assets/css/site.") and p.endswith(".css"))
@@ -186,6 +188,17 @@ def test_rsync_twice_the_second_run_changes_nothing(site: SiteMaker, tmp_path: P
     # The destination's files have the deploy folder's times: the next sync compares by time.
     built = deploy_folder(site)
     assert all(after[p][0] == (built / p).stat().st_mtime_ns for p in after)
+
+
+def test_precompress_false_in_site_toml_keeps_copies_off_a_folder_too(site: SiteMaker, tmp_path: Path) -> None:
+    need("rsync")
+    fill(site)
+    site.config("precompress = false\n" + BASE_CONFIG)
+    www = tmp_path / "www"
+    assert deploy(site, "--to", str(www)) == 0
+    assert (www / "2021/مهرجان/index.html").is_file()
+    assert not [p for p in tree_files(www) if p.endswith((".gz", ".br"))]
+    assert tree_files(www) == tree_files(reference(site, tmp_path, precompress=False))
 
 
 def test_a_cleared_deploy_cache_only_costs_time(site: SiteMaker, tmp_path: Path,
@@ -227,7 +240,7 @@ def test_a_cleared_deploy_cache_only_costs_time(site: SiteMaker, tmp_path: Path,
     out = capsys.readouterr().out
     assert "nothing changed" in out and "links checked" in out and " files read" in out
     assert stamps(www) == after
-    assert tree_files(www) == tree_files(reference(site, tmp_path))
+    assert tree_files(www) == tree_files(reference(site, tmp_path, precompress=True))
 
 
 def test_another_base_url_is_another_build(site: SiteMaker, tmp_path: Path,
@@ -240,7 +253,7 @@ def test_another_base_url_is_another_build(site: SiteMaker, tmp_path: Path,
     out = capsys.readouterr().out
     assert out.count("(all ") == 2  # the link check's record is for one base URL: all read again
     expected = tmp_path / "expected"
-    build_site(site.root, expected, base_url="https://two.example/", use_cache=False)
+    build_site(site.root, expected, base_url="https://two.example/", use_cache=False, precompress=True)
     assert tree_files(www) == tree_files(expected)
     for path in ("index.html", "2020/a/index.html", "feed.xml", "sitemap.xml"):
         assert (www / path).read_bytes() == (expected / path).read_bytes(), path

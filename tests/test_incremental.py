@@ -10,7 +10,7 @@ import pytest
 
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
-from tests.sitekit import NOW, SiteMaker, article, photo
+from tests.sitekit import BASE_CONFIG, NOW, SiteMaker, article, photo
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -150,6 +150,7 @@ def age_folders(folder: Path, seconds: int = 3600) -> None:
 
 def test_outputs_deleted_from_folders_the_last_build_left_are_written_again(site: SiteMaker, tmp_path: Path) -> None:
     """Folders whose time is the one the last build saw are trusted without listing: any deletion changes it."""
+    site.config("precompress = true\n" + BASE_CONFIG)
     seed(site)
     site.build()
     age_folders(site.out)
