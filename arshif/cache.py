@@ -24,7 +24,7 @@ from typing import Any
 from .content import Article, FileStat, scan_files, source_digest
 from .search import article_terms
 
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
@@ -123,7 +123,7 @@ def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     mtime_ns: int
     size: int

@@ -7,9 +7,8 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
@@ -113,7 +112,7 @@ class Pager:
         return self.url_of(self.number + 1) if self.number < self.total else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One output file: what it is (KIND), its path below the site root, its template and what it shows.
 
@@ -126,10 +125,11 @@ class Page:
     url: str
     template: str
     context: Mapping[str, Any]
+    output_path: str = field(init=False, repr=False, compare=False)  # where it is written, below the output
 
-    @cached_property
-    def output_path(self) -> str:
-        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_path", self.url + "index.html" if self.url.endswith("/") or not self.url
+                           else self.url)
 
 
 @dataclass(frozen=True)
