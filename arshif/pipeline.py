@@ -151,10 +151,14 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         problems = shaped.problems + list(dict.fromkeys(problems))
         if problems:
             raise BuildFailed(problems)
+        rendered = {plan.jobs[i].path for i in plan.todo}
+        pages_rendered = sum(1 for i in plan.todo if plan.jobs[i].page is not None)
+        made, changed = _made(plan, rendered, reads, last), plan.changed
+        del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
-        search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), plan.changed)
+        search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), changed)
         lap("search index")
-        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(plan.contexts)
+        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(made)
                     | set(sitemap_names(shaped.pages)) | set(search.files) | set(shaped.photos.outputs()))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
@@ -163,8 +167,6 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         files = writer.count
         folders = writer.folder_times()
     site, pages = shaped.site, shaped.pages
-    rendered = {plan.jobs[i].path for i in plan.todo}
-    made = _made(plan, rendered, reads, last)
     related = last.related if last.related[0] == site.related_key else related_of(site)  # found from the same
     summary = Summary(request.signature, next_due(shaped.articles, request.now),
                       (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
@@ -177,7 +179,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         cache.finish_saving()
         lap("save cache")
     return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
-                       request.config.warnings, rendered=sum(1 for i in plan.todo if plan.jobs[i].page is not None))
+                       request.config.warnings, rendered=pages_rendered)
 
 
 def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any) -> None:
