@@ -197,8 +197,10 @@ class SiteWriter:
 
         A file not written by this build keeps the siblings it has; only the MOVED ones are looked at.
         """
+        if not self.precompress:
+            return paths
         siblings = set()
-        kept = [e.suffix for e in compress.encodings()] if self.precompress else []
+        kept = [e.suffix for e in compress.encodings()]
         for path in paths:
             if compress.compressible(path):
                 if path not in moved:
