@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 from .config import Config
 from .content import Article
@@ -17,6 +17,12 @@ NEWS_WINDOW = timedelta(days=2)
 _XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 _NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities, as xml.sax.saxutils.escape does (whose import pulls in urllib.request, ssl
+    and email: about 25 ms of every build that gets past the no-change check)."""
+    return _html_escape(text, quote=False)
 
 
 def page_articles(page: Page, site: Site) -> Sequence[Article]:
