@@ -332,6 +332,9 @@ class SearchUpdate:
         for position in range(begin, end + 1):
             self._load(position, postings, loaded)
         while True:
+            while end < high and end + 1 in changed:  # cut with these in any case: loaded before cutting once
+                end += 1
+                self._load(end, postings, loaded)
             terms = sorted(postings)
             pieces = cut(terms, postings.__getitem__, starts[begin])
             if end == high:
@@ -340,8 +343,7 @@ class SearchUpdate:
             self._load(end + 1, following, loaded)
             first = starts[end + 1]
             last = terms[bisect.bisect_left(terms, pieces[-1][0]):]
-            if end + 1 not in changed and \
-                    sum(_size(term, postings[term]) for term in last) + _size(first, following[first]) > SHARD_MAX:
+            if sum(_size(term, postings[term]) for term in last) + _size(first, following[first]) > SHARD_MAX:
                 break  # the new cut ends where the old one did: the shards after it stay as they are
             postings.update(following)
             end += 1
