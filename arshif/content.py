@@ -40,7 +40,7 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True, slots=True)  # slots: 100,000 of them, each a dict of 22 keys, took 150 MB more
+@dataclass(frozen=True, slots=True)  # slots: with Page's, 100 MB less held at 100,000 articles
 class Article:
     """One article as its source says it, checked; the site pass places it among the others."""
 
@@ -74,12 +74,10 @@ class Article:
         object.__setattr__(self, "modified", max((self.date, *([self.updated] if self.updated else []),
                                                   *(c.date for c in self.corrections))))
 
-
     @property
     def author(self) -> str:
         """The byline as one text: the authors' names as written, joined."""
         return "، ".join(self.authors)
-
 
     @property
     def reading_minutes(self) -> int:

@@ -96,6 +96,10 @@ class Layout:
     lengths: list[list[int]] = field(default_factory=lambda: [[] for _ in FIELDS])
     days: list[int] = field(default_factory=list)
 
+    def holds(self, number: int, item: SearchItem) -> bool:
+        """Whether document NUMBER is ITEM as the index has it (same key and day)."""
+        return (self.entries[number].key, self.days[number]) == (item.key, item.day)
+
 
 @dataclass(frozen=True)
 class SearchItem:
@@ -474,8 +478,7 @@ def _replace(update: SearchUpdate, items: list[SearchItem]) -> bool:
         number = layout.numbers.get(item.source)
         if number is None:
             return False
-        if (layout.entries[number].key, layout.days[number]) != (item.key, item.day) \
-                and not update.replace(number, item):
+        if not layout.holds(number, item) and not update.replace(number, item):
             return False
     return True
 
@@ -486,7 +489,7 @@ def _patch(update: SearchUpdate, items: list[SearchItem]) -> bool:
     wanted = {item.source: number for number, item in enumerate(items)}
     for source, number in list(layout.numbers.items()):
         new = wanted.get(source)
-        if new == number and (layout.entries[number].key, layout.days[number]) != (items[new].key, items[new].day):
+        if new == number and not layout.holds(number, items[new]):
             if not update.replace(number, items[new]):
                 return False
         elif new != number:
