@@ -377,6 +377,7 @@ class BuildCache:
     index_files: dict[int, str] = field(default_factory=dict)  # where INDEX is saved (see _save_chunked)
     in_session: bool = False  # kept in memory by a long-lived process since its last build
     unsaved: Any = None  # what finish_saving still has to do (a session's build leaves its saving for later)
+    assembled: Any = None  # a session's last assembled site, for the next build to keep (pipeline._kept_site)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")

@@ -59,10 +59,7 @@ def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) 
     photos = photos or {}
     states: dict[Key, Any] = {}
     for article in site.articles:
-        section = site.section_of[article.url]
-        authors = tuple([(w.slug, w.name, w.agency) for w in site.authors_of[article.url]])
-        states[("a", article.source)] = (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]),
-                                         section and (section.slug, section.name), authors)
+        states[("a", article.source)] = article_state(site, article)
         states[("p", article.source)] = (article.digest, photos.get(article.source, ()))
     for tag in site.tags:
         states[("t", tag.slug)] = tag.name
@@ -81,6 +78,14 @@ def key_states(site: Site, photos: Mapping[str, tuple[str, ...]] | None = None) 
             states[("m", month.year, month.month)] = ""
             states[("M", month.year, month.month)] = tuple([a.source for a in month.articles])
     return states
+
+
+def article_state(site: Site, article: Article) -> tuple[Any, ...]:
+    """The state of ARTICLE's "a" key: its source digest and the names of its tags, section and authors."""
+    section = site.section_of[article.url]
+    return (article.digest, tuple([(t.slug, t.name) for t in site.tags_of[article.url]]),
+            section and (section.slug, section.name),
+            tuple([(w.slug, w.name, w.agency) for w in site.authors_of[article.url]]))
 
 
 # The keys of contexts, one object per key: an article is in the context of many pages (its own, lists,

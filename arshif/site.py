@@ -418,6 +418,13 @@ def _redirect_pages(site: Site, taken: set[str]) -> list[Page]:
     return redirects
 
 
+def placement(article: Article) -> tuple[Any, ...]:
+    """What assemble() and routes() place an article by: with these the same, an edit changes only what the
+    article's pages and lists show, which the keys of depends.py follow (a preview then keeps its site)."""
+    return (article.source, article.slug, article.date, article.draft, article.tags, article.category,
+            article.authors, article.template, article.aliases)
+
+
 def route_shape(site: Site) -> str:
     """A digest of what routes() makes the pages and their contexts from, besides SITE.related_key and the
     config: when both are as in the last build, so is every page's context (pipeline._plan then reuses them)."""

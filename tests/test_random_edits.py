@@ -747,6 +747,43 @@ def test_random_photo_edits_give_the_cold_build_bytes(site: SiteMaker, tmp_path:
                    f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n")
 
 
+# Edits after which a preview keeps its assembled site (pipeline._kept_site), and a few after which it cannot.
+KEEPING_PLACES = ("body", "kicker", "summary", "updated", "corrections", "photo", "title")
+MOVING = ("tags", "date", "add article", "list entry field", "author", "draft")
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """One session, mostly edits that leave every article in its place: the preview patches its kept site
+    (the articles' objects take the new fields) instead of assembling it again, and still equals a cold build."""
+    kept = []
+
+    def counted(*arguments: Any) -> Any:
+        found = kept_site(*arguments)
+        kept.append(found[0] is not None)
+        return found
+
+    kept_site = arshif.pipeline._kept_site
+    monkeypatch.setattr(arshif.pipeline, "_kept_site", counted)
+    session = BuildSession()
+    model = RandomSite(site, seed)
+    model.populate()
+    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build", session)
+    edits = model.edits()
+    done: list[str] = []
+    for number in range(1, STEPS + 1):
+        step = None
+        while step is None:
+            kind = model.rng.choice(KEEPING_PLACES if model.rng.random() < 0.75 else MOVING)
+            step = edits[kind]()
+        step.apply(site)
+        done.append(f"{number}. [{step.kind}] {step.description}")
+        check_step(site, tmp_path / f"cold-{seed}-{number}",
+                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n", session)
+    assert sum(kept) >= STEPS // 3, f"the kept site served {sum(kept)} of {len(kept)} builds:\n  " + "\n  ".join(done)
+
+
 def test_the_seeds_draw_every_kind_of_edit(make_site: Callable[[str], SiteMaker]) -> None:
     """The sequences above (drawn again here, without building) try every kind of edit at least once."""
     kinds = set()
