@@ -378,6 +378,7 @@ class BuildCache:
     in_session: bool = False  # kept in memory by a long-lived process since its last build
     unsaved: Any = None  # what finish_saving still has to do (a session's build leaves its saving for later)
     assembled: Any = None  # a session's last assembled site, for the next build to keep (pipeline._kept_site)
+    readers: Any = None  # in a session, which outputs of RECORD read each key (depends.Readers)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")

@@ -29,7 +29,7 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, article_state, changed_keys, context_key, key_states, stale
+from .depends import Key, Readers, article_state, changed_keys, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import batches_of, map_forked
@@ -93,9 +93,10 @@ class Plan:
     """Every output of the build with its context key, and which must be made again."""
 
     jobs: list[Job]
-    contexts: dict[str, Any]
     todo: list[int]
     changed: set[Key]  # the keys whose state changed since the last build
+    unplanned: list[str]  # outputs left out of JOBS, as the last build made them (see _plan's READERS)
+    readers: Readers | None  # the index that found the pages to do, when one did
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")
-        plan = _plan(shaped, bodies, writer, last if trusted else Record())
+        plan = _plan(shaped, bodies, writer, last if trusted else Record(), cache.readers)
         lap("plan")
         problems, reads = _render(plan.jobs, plan.todo, shaped.env, writer, request.config, request.workers,
                                   request.progress)
@@ -155,6 +156,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         rendered = {plan.jobs[i].path for i in plan.todo}
         pages_rendered = sum(1 for i in plan.todo if plan.jobs[i].page is not None)
         made, changed = _made(plan, rendered, reads, last), plan.changed
+        cache.readers = plan.readers.moved(made, rendered) if plan.readers is not None else None
         del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
         search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), changed)
@@ -175,7 +177,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     record = Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
                     search.layout, shaped.template_refs, related, folders, shape=shaped.shape)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
-    cache.unsaved = partial(_save_cache, cache, summary, record, search.layout)
+    cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
     if request.save_later:
         cache.assembled = (_frame(request), shaped)
     if not request.save_later:
@@ -185,17 +187,21 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                        request.config.warnings, rendered=pages_rendered)
 
 
-def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any) -> None:
+def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any, session: bool) -> None:
     cache.save(summary, record)
     cache.bodies.mark_layout(layout)
+    if session and (cache.readers is None or cache.readers.pages is not record.pages):
+        cache.readers = Readers.index(record.pages)  # after the page reloaded: the next edit's plan uses it
 
 
 def _made(plan: Plan, rendered: set[str], reads: dict[str, tuple[Key, ...]],
           last: Record) -> dict[str, tuple[Any, tuple[Key, ...]]]:
     """Each output's context and reads, for the next build: the last record's entry where it was not rendered
     (then its context is unchanged), so only what this build rendered is made anew."""
-    return {job.path: (job.context, reads[job.path]) if job.path in rendered else last.pages[job.path]
-            for job in plan.jobs}
+    made = {path: last.pages[path] for path in plan.unplanned}
+    made.update((job.path, (job.context, reads[job.path]) if job.path in rendered else last.pages[job.path])
+                for job in plan.jobs)
+    return made
 
 
 def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, lap: Stopwatch) -> Shaped:
@@ -313,8 +319,12 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
     return shown
 
 
-def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> Plan:
-    """Every page and feed with its context key; those whose context or reads changed are to do."""
+def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, readers: Readers | None = None) -> Plan:
+    """Every page and feed with its context key; those whose context or reads changed are to do.
+
+    READERS, a preview's index of the last record's reads: with the site's shape unchanged, the pages to do
+    are those it says read a changed key (and any missing), and only they get jobs.
+    """
     site, config = shaped.site, shaped.site.config
     jobs: list[Job] = []
     for spec in feed_specs(site):
@@ -326,7 +336,20 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
                             reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
     same_shape = last.shape == shaped.shape  # then every page's context is the last build's
     checking = bool(os.environ.get("ARSHIF_CHECK_PLAN"))
-    for page in shaped.pages:
+    changed = changed_keys(last.states, shaped.states)
+    pages, unplanned, planned = shaped.pages, [], set()
+    if same_shape and readers is not None and readers.pages is last.pages:
+        due = readers.due(changed)
+        pages = [page for page in shaped.pages if page.output_path in due or writer.missing(page.output_path)]
+        planned = {page.output_path for page in pages}
+        unplanned = [page.output_path for page in shaped.pages if page.output_path not in planned]
+        if checking:
+            missed = [path for path in unplanned if not changed.isdisjoint(last.pages[path][1])]
+            if missed:
+                raise RuntimeError(f"the index of reads misses {missed[0]}, which read a changed key")
+    else:
+        readers = None
+    for page in shaped.pages if checking else pages:
         known = last.pages.get(page.output_path) if same_shape else None
         if known is None or checking:
             context = context_key(page.url, page.template, page.context, shaped.templates.get(page.template, ""),
@@ -335,13 +358,12 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record) -> P
                 raise RuntimeError(f"the plan would reuse a stale context for {page.output_path}")
         else:
             context = known[0]
-        jobs.append(Job(page.output_path, context, partial(_render_one, shaped.env, page, bodies, shaped.photos),
-                        page))
-    contexts = {job.path: job.context for job in jobs}
-    changed = changed_keys(last.states, shaped.states)
-    due = stale(last.pages, contexts, changed)
+        if pages is shaped.pages or page.output_path in planned:
+            jobs.append(Job(page.output_path, context,
+                            partial(_render_one, shaped.env, page, bodies, shaped.photos), page))
+    due = stale(last.pages, {job.path: job.context for job in jobs}, changed)
     todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
-    return Plan(jobs, contexts, todo, changed)
+    return Plan(jobs, todo, changed, unplanned, readers)
 
 
 def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache, last: Record,

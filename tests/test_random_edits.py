@@ -784,6 +784,31 @@ def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMake
     assert sum(kept) >= STEPS // 3, f"the kept site served {sum(kept)} of {len(kept)} builds:\n  " + "\n  ".join(done)
 
 
+def test_a_preview_follows_what_a_page_starts_reading(site: SiteMaker, tmp_path: Path) -> None:
+    """A page that starts reading another article's photo (its template shows the older article's lead photo
+    only for one kicker) is rendered again when that photo is replaced: both edits keep the site as it was
+    placed, so the preview finds the page through its index of what each page read."""
+    template = site.root / "templates/article.html"
+    anchor = "{% if older or newer %}"
+    assert anchor in template.read_text(encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8").replace(anchor, (
+        '{% if article.extra.get("kicker") == "صور" %}<div class="probe">{{ lead_photo(older) }}</div>{% endif %}'
+        + anchor)), encoding="utf-8")
+    site.add("2020/lead.jpg", photo(640, 480))
+    site.add("2020/first.md", article("الأول", "2020-01-10 10:00", "فقرة.", slug="first", image="/2020/lead.jpg"))
+    second = {"title": "الثاني", "date": "2020-01-11 10:00", "body": "فقرة.", "slug": "second"}
+    site.add("2020/second.md", article(**second, kicker='"عادي"'))
+    session = BuildSession()
+    check_step(site, tmp_path / "cold-0", "at the first build", session)
+    site.add("2020/second.md", article(**second, kicker='"صور"'))
+    check_step(site, tmp_path / "cold-1", "once the second article shows the first one's photo", session)
+    shown = (site.out / "2020/second/index.html").read_text(encoding="utf-8")
+    site.add("2020/lead.jpg", photo(900, 300, color=(10, 200, 30)))
+    check_step(site, tmp_path / "cold-2", "once that photo is replaced", session)
+    assert '<div class="probe"><figure' in shown
+    assert (site.out / "2020/second/index.html").read_text(encoding="utf-8") != shown
+
+
 def test_the_seeds_draw_every_kind_of_edit(make_site: Callable[[str], SiteMaker]) -> None:
     """The sequences above (drawn again here, without building) try every kind of edit at least once."""
     kinds = set()
