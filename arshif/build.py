@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from . import __version__
@@ -33,6 +34,33 @@ class BuildSession:
         """Record the last build in the cache on disk: the preview does it after the page has reloaded."""
         for cache in self.caches.values():
             cache.finish_saving()
+
+    def missed_changes(self) -> bool:
+        """Whether a content file changed that the last build did not see (one told what changed, say)."""
+        return any(cache.scan is not None and cache.scan != scan_files(cache.content_dir)
+                   for cache in self.caches.values())
+
+
+def _content_scan(content_dir: Path, known: dict[str, FileStat] | None,
+                  changes: set[str] | None) -> dict[str, FileStat]:
+    """The files of CONTENT_DIR (scan_files): KNOWN, the last scan, with the CHANGES since looked at again.
+
+    At 10,000 articles looking at every file costs 0.1 s of a preview's 0.3 s rebuild. A new file, or no
+    CHANGES known, means looking at all (a new file's place in the scan's order follows from the walk).
+    """
+    if known is None or changes is None or not changes <= known.keys():
+        return scan_files(content_dir)
+    scan = dict(known)
+    for relative in changes:
+        try:
+            stat = os.stat(content_dir / relative)
+        except FileNotFoundError:
+            del scan[relative]
+            continue
+        if not S_ISREG(stat.st_mode):
+            return scan_files(content_dir)
+        scan[relative] = FileStat(stat.st_mtime_ns, stat.st_size)
+    return scan
 
 
 @dataclass(frozen=True)
@@ -76,7 +104,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
                clean: bool = False, use_cache: bool = True, workers: int | None = None,
                precompress: bool | None = None, precompress_unset: bool = False,
-               session: BuildSession | None = None) -> BuildReport:
+               session: BuildSession | None = None, content_changes: set[str] | None = None) -> BuildReport:
     """Build the site in ROOT into OUTPUT (default ROOT/build); raise BuildFailed with every problem.
 
     Whatever goes wrong, OUTPUT is either the complete new site or exactly what it was before.
@@ -84,7 +112,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
     with nothing changed writes nothing; CLEAN ignores what the cache holds. PRECOMPRESS overrides
     site.toml's setting (a preview has no use for .gz copies); when neither says, PRECOMPRESS_UNSET
     decides: where the site goes (most hosts compress themselves, nginx wants .gz files beside).
-    A SESSION keeps the cache in memory from one build to the next.
+    A SESSION keeps the cache in memory from one build to the next; CONTENT_CHANGES, the files below content/
+    changed since its last build (a watcher's events), spare looking at the others.
     """
     started = time.perf_counter()
     config = load_config(root, base_url)
@@ -110,13 +139,15 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
         else:
             cache = BuildCache(folder, config.content_dir, settings, trust=use_cache and not clean, persist=use_cache)
         try:
-            scan = scan_files(config.content_dir)
+            scan = _content_scan(config.content_dir, cache.scan, content_changes)
+            cache.scan = None  # until this build is through
             signature = input_signature(config.root, key, scan)
             last = cache.summary
             if (last.signature == signature and (last.next_due is None or now < last.next_due)
                     and _outputs_intact(output, last.outputs)):
                 articles, pages, tags = last.counts
                 if session is not None and use_cache:
+                    cache.scan = scan
                     session.caches[folder] = cache
                 return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
                                    unchanged=True)
@@ -127,6 +158,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                                    key, signature, scan, started, save_later=session is not None)
             report = run_pipeline(request, cache)
             if session is not None and use_cache:
+                cache.scan = scan
                 session.caches[folder] = cache
             return report
         finally:

@@ -379,6 +379,7 @@ class BuildCache:
     unsaved: Any = None  # what finish_saving still has to do (a session's build leaves its saving for later)
     assembled: Any = None  # a session's last assembled site, for the next build to keep (pipeline._kept_site)
     readers: Any = None  # in a session, which outputs of RECORD read each key (depends.Readers)
+    scan: dict[str, FileStat] | None = None  # in a session, the content files as its last build saw them
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")

@@ -64,7 +64,7 @@ class Preview:
         """Bind (unless done), build once, then serve and watch in background threads."""
         if self._server is None:
             self.bind()
-        self.rebuild(set(), first=True)
+        self.rebuild(set(), None, first=True)
         self._start_thread(lambda: self._server.serve_forever(poll_interval=0.1), "arshif-http")
         self._start_thread(self._changes.run, "arshif-builder")
         self._observer = watch(self.root, self.poll, self.notify)
@@ -96,14 +96,19 @@ class Preview:
         """Where the site is, for the terminal: a wildcard address is shown as this machine's."""
         return f"http://{_url_host(self.host)}:{self.port}{self.base_path}"
 
-    def notify(self, kinds: set[str]) -> None:
-        """Files of these kinds changed: a rebuild follows once the burst is over."""
-        self._changes.add(kinds)
+    def notify(self, kinds: set[str], paths: set[str] | None = None) -> None:
+        """Files of these kinds changed (PATHS: the content files, when known): a rebuild follows once the
+        burst is over."""
+        self._changes.add(kinds, paths)
 
     # -- building
 
-    def rebuild(self, kinds: set[str], first: bool = False) -> bool:
-        """Build the preview; on success bump the version (pages reload), on failure show the problems."""
+    def rebuild(self, kinds: set[str], paths: set[str] | None = None, first: bool = False) -> bool:
+        """Build the preview; on success bump the version (pages reload), on failure show the problems.
+
+        PATHS, the content files the watcher saw change, spare the build looking at every file; once the
+        page has reloaded, every file is looked at, and a change the events missed gets a build of its own.
+        """
         from ..build import build_site
         from ..config import load_config
 
@@ -119,7 +124,8 @@ class Preview:
                 self.building = True
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
                                     base_url=base_url, progress=progress_printer() if first else None,
-                                    workers=self.jobs, precompress=False, session=self.session)
+                                    workers=self.jobs, precompress=False, session=self.session,
+                                    content_changes=paths)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
                 with self.changed:  # pages read after the lock is released see the new version
@@ -150,6 +156,8 @@ class Preview:
             self.changed.notify_all()
         self._report(report, problems, kinds, first)
         self._save_cache()
+        if paths is not None and self.session.missed_changes():
+            self.notify({"content"})
         return not problems
 
     def _save_cache(self) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-QUIET_SECONDS = 0.1  # a burst of events (one editor save can be several) ends after this much quiet
+QUIET_SECONDS = 0.05  # a burst of events (one editor save can be several) ends after this much quiet
 MAX_WAIT_SECONDS = 1.0  # ...or after this long, so a long stream of events still gets builds
 POLL_SECONDS = 0.5  # how often --poll looks at the files
 
@@ -58,8 +58,20 @@ def reload_kind(kinds: set[str]) -> str:
     return "css" if kinds == {"css"} else "reload"
 
 
-def watch(root: Path, poll: bool, notify: Callable[[set[str]], object]) -> Any:
-    """Start a watchdog observer that calls NOTIFY with the kinds of each change under ROOT; returns it.
+def content_paths(root: Path, paths: list[str | bytes], is_directory: bool) -> set[str] | None:
+    """The files below ROOT/content/ that an event names, relative to it; None for a folder (look at all)."""
+    found: set[str] = set()
+    for path in paths:
+        if classify(root, path) == "content":
+            if is_directory:
+                return None
+            found.add(Path(os.path.abspath(os.fsdecode(path))).relative_to(root / "content").as_posix())
+    return found
+
+
+def watch(root: Path, poll: bool, notify: Callable[[set[str], set[str] | None], object]) -> Any:
+    """Start a watchdog observer that calls NOTIFY with the kinds of each change under ROOT, and the content
+    files it names (None when a whole folder changed); returns it.
 
     The root itself is watched without its subfolders (for site.toml, and source folders that
     appear), content/, templates/ and theme/ with theirs: the preview's output under .cache/ is not
@@ -78,7 +90,7 @@ def watch(root: Path, poll: bool, notify: Callable[[set[str]], object]) -> Any:
             kinds = {kind for kind in (classify(root, p) for p in paths) if kind}
             if kinds and event.event_type in ("deleted", "moved"):
                 kinds.add("removed")
-            notify(kinds)
+            notify(kinds, content_paths(root, paths, event.is_directory))
 
     observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
     handler = Changes()
@@ -99,19 +111,22 @@ class Debouncer:
     make the next burst.
     """
 
-    def __init__(self, handle: Callable[[set[str]], object]) -> None:
+    def __init__(self, handle: Callable[[set[str], set[str] | None], object]) -> None:
         self._handle = handle
         self._pending: set[str] = set()
+        self._paths: set[str] | None = set()  # the content files named, None once a change named a folder
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
 
-    def add(self, kinds: set[str]) -> None:
-        """Files of these kinds changed: HANDLE gets them once the burst is over."""
+    def add(self, kinds: set[str], paths: set[str] | None = None) -> None:
+        """Files of these kinds changed (PATHS: which content files; None, unknown): HANDLE gets them once
+        the burst is over."""
         if not kinds:
             return
         with self._lock:
             self._pending |= kinds
+            self._paths = None if paths is None or self._paths is None else self._paths | paths
             self._wake.set()
 
     def stop(self) -> None:
@@ -134,6 +149,7 @@ class Debouncer:
                 return
             with self._lock:
                 kinds, self._pending = self._pending, set()
+                paths, self._paths = self._paths, set()
                 self._wake.clear()
             if kinds:
-                self._handle(kinds)
+                self._handle(kinds, paths)
