@@ -35,6 +35,10 @@ class BuildSession:
         for cache in self.caches.values():
             cache.finish_saving()
 
+    def keeps_site(self) -> bool:
+        """Whether the next build can patch the site the last one assembled (pipeline._kept_site)."""
+        return any(cache.assembled is not None for cache in self.caches.values())
+
     def missed_changes(self) -> bool:
         """Whether a content file changed that the last build did not see (one told what changed, say)."""
         return any(cache.scan is not None and cache.scan != scan_files(cache.content_dir)
@@ -104,7 +108,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
                clean: bool = False, use_cache: bool = True, workers: int | None = None,
                precompress: bool | None = None, precompress_unset: bool = False,
-               session: BuildSession | None = None, content_changes: set[str] | None = None) -> BuildReport:
+               session: BuildSession | None = None, content_changes: set[str] | None = None,
+               keep_site: bool = False) -> BuildReport:
     """Build the site in ROOT into OUTPUT (default ROOT/build); raise BuildFailed with every problem.
 
     Whatever goes wrong, OUTPUT is either the complete new site or exactly what it was before.
@@ -113,7 +118,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
     site.toml's setting (a preview has no use for .gz copies); when neither says, PRECOMPRESS_UNSET
     decides: where the site goes (most hosts compress themselves, nginx wants .gz files beside).
     A SESSION keeps the cache in memory from one build to the next; CONTENT_CHANGES, the files below content/
-    changed since its last build (a watcher's events), spare looking at the others.
+    changed since its last build (a watcher's events), spare looking at the others. KEEP_SITE: assemble
+    the site even when nothing changed, for the session to keep (then the next edit need not).
     """
     started = time.perf_counter()
     config = load_config(root, base_url)
@@ -144,6 +150,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             signature = input_signature(config.root, key, scan)
             last = cache.summary
             if (last.signature == signature and (last.next_due is None or now < last.next_due)
+                    and not (keep_site and session is not None and cache.assembled is None)
                     and _outputs_intact(output, last.outputs)):
                 articles, pages, tags = last.counts
                 if session is not None and use_cache:

@@ -12,6 +12,7 @@ from arshif.serve import Preview
 from arshif.serve.watch import Debouncer, content_paths
 from tests.sitekit import NOW, SiteMaker, article
 from tests.test_incremental import tree
+from tests.test_serve import wait_until
 
 
 def test_events_name_the_content_files_they_touch(tmp_path: Path) -> None:
@@ -113,3 +114,26 @@ def test_the_preview_builds_again_when_its_events_missed_a_change(site: SiteMake
     finally:
         preview.stop()
         preview.log.close()
+
+
+def test_a_preview_started_on_an_unchanged_site_assembles_it_before_the_first_edit(site: SiteMaker,
+                                                                                   tmp_path: Path) -> None:
+    site.add("2020/a.md", article("الأول", "2020-01-10 10:00", "نص أول.", slug="a"))
+    output = tmp_path / "preview"
+    first = Preview(site.root, output, port=0, log=open(tmp_path / "log1", "w"))  # noqa: SIM115
+    first.start()
+    port = first.port  # the same address again: the same build
+    first.stop()
+    first.log.close()
+    again = Preview(site.root, output, port=port, log=open(tmp_path / "log2", "w"))  # noqa: SIM115
+    try:
+        again.start()
+        version = again.version
+        wait_until(again.session.keeps_site, what="the site assembled after the start")
+        assert again.version == version  # nothing to reload
+        wait_until(lambda: again.builds == 2, what="the warming build counted")
+    finally:
+        again.stop()
+        again.log.close()
+    log = (tmp_path / "log2").read_text(encoding="utf-8")
+    assert "nothing changed" in log and "rebuilt" not in log, log

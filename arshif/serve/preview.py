@@ -19,6 +19,7 @@ from .http import make_server
 from .watch import Debouncer, reload_kind, watch
 
 DEFAULT_PORT = 8000
+WARM = "warm"  # the kind of change of the build that only assembles the site, after a start with nothing changed
 
 
 class Preview:
@@ -64,9 +65,11 @@ class Preview:
         """Bind (unless done), build once, then serve and watch in background threads."""
         if self._server is None:
             self.bind()
-        self.rebuild(set(), None, first=True)
+        warm = self.rebuild(set(), None, first=True) and not self.session.keeps_site()
         self._start_thread(lambda: self._server.serve_forever(poll_interval=0.1), "arshif-http")
         self._start_thread(self._changes.run, "arshif-builder")
+        if warm:  # nothing had changed since the last preview: assemble the site now, not at the first edit
+            self.notify({WARM}, set())
         self._observer = watch(self.root, self.poll, self.notify)
 
     def stop(self) -> None:
@@ -125,7 +128,7 @@ class Preview:
                 report = build_site(self.root, self.output, drafts=self.drafts, future=self.future,
                                     base_url=base_url, progress=progress_printer() if first else None,
                                     workers=self.jobs, precompress=False, session=self.session,
-                                    content_changes=paths)
+                                    content_changes=paths, keep_site=not first)
                 self.base_path = base_path
                 changed = not report.unchanged and (report.files > 0 or "removed" in kinds)
                 with self.changed:  # pages read after the lock is released see the new version
@@ -171,6 +174,8 @@ class Preview:
     def _report(self, report: Any, problems: list[Problem], kinds: set[str], first: bool) -> None:
         """Print a build's outcome; the same problems are printed only once."""
         say = self._say
+        if kinds == {WARM} and not problems:
+            return
         if problems:
             key = tuple(problems)
             if key != self._printed:
