@@ -475,8 +475,9 @@ class BuildCache:
             _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "files": files})
             _remove_unnamed(self.folder, "articles", set(files.values()))
         self.index_files = files
-        record = replace(record, page_files=_save_chunked(self.folder, "pages", record.pages, last.pages,
-                                                          last.page_files),
+        saved_pages = record.page_files if record.page_files and not record.pages else \
+            _save_chunked(self.folder, "pages", record.pages, last.pages, last.page_files)
+        record = replace(record, page_files=saved_pages,
                          state_files=_save_chunked(self.folder, "states", record.states, last.states,
                                                    last.state_files, operator.eq))
         _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={})})
@@ -484,6 +485,16 @@ class BuildCache:
         _remove_unnamed(self.folder, "states", set(record.state_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
+
+    def save_pages(self, pages: dict[str, tuple[Any, tuple[Any, ...]]]) -> dict[int, str]:
+        """Save a record's PAGES ahead of the rest of it (see save); returns the files, for the record to name.
+
+        Nothing reads them until the record naming them is saved, so a build that fails after this loses nothing.
+        """
+        if not self.persist:
+            return {}
+        last = self.record if self.record is not None else Record()
+        return _save_chunked(self.folder, "pages", pages, last.pages, last.page_files)
 
     def finish_saving(self) -> None:
         """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""

@@ -158,24 +158,30 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         made, changed = _made(plan, rendered, reads, last), plan.changed
         cache.readers = plan.readers.moved(made, rendered) if plan.readers is not None else None
         del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
+        pages_made, page_count, page_files = set(made) | set(sitemap_names(shaped.pages)), len(shaped.pages), {}
+        if not request.save_later:
+            # A build that ends here needs neither its pages nor their record again: that saved now, both make
+            # room for the search step (at 100,000 articles they hold some 250 MB).
+            page_files, made = cache.save_pages(made), {}
+            shaped.pages.clear()
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
         search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), changed)
         lap("search index")
-        expected = (set(shaped.assets.files) | set(shaped.static_paths) | set(made)
-                    | set(sitemap_names(shaped.pages)) | set(search.files) | set(shaped.photos.outputs()))
+        expected = (set(shaped.assets.files) | set(shaped.static_paths) | pages_made | set(search.files)
+                    | set(shaped.photos.outputs()))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
         writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
         files = writer.count
         folders = writer.folder_times()
-    site, pages = shaped.site, shaped.pages
+    site = shaped.site
     related = last.related if last.related[0] == site.related_key else related_of(site)  # found from the same
     summary = Summary(request.signature, next_due(shaped.articles, request.now),
-                      (len(site.articles), len(pages), len(site.tags)), "\n".join(sorted(expected)),
+                      (len(site.articles), page_count, len(site.tags)), "\n".join(sorted(expected)),
                       request.config.precompress)
     record = Record(shaped.key, made, shaped.states, copied, sitemap, search.digest, search.files,
-                    search.layout, shaped.template_refs, related, folders, shape=shaped.shape)
+                    search.layout, shaped.template_refs, related, folders, page_files=page_files, shape=shaped.shape)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
     if request.save_later:
@@ -183,7 +189,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     if not request.save_later:
         cache.finish_saving()
         lap("save cache")
-    return BuildReport(len(site.articles), len(pages), len(site.tags), files, time.perf_counter() - request.started,
+    return BuildReport(len(site.articles), page_count, len(site.tags), files, time.perf_counter() - request.started,
                        request.config.warnings, rendered=pages_rendered)
 
 
@@ -226,6 +232,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         pages = routes(site)
         problems += alias_collisions(site.articles, pages, static_paths, config.root)
         assets = collect_assets(config.theme_dir)
+    lap("assemble")
     cache.bodies.close()  # photos may be made in forked workers
     images = ImageCache(cache.folder.parent / "images" if cache.persist else cache.folder / "images", cache.trust)
     photos, photo_problems = prepare_photos(config, site.articles, request.scan, images, request.workers)
@@ -246,7 +253,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         shape = digest_of([(key, site.related_key, route_shape(site)), *sorted(templates.items())])
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
                     states, key, photos, shape)
-    lap("assemble")
+    lap("key states")
     return shaped
 
 
