@@ -469,32 +469,29 @@ class BuildCache:
             self.bodies.forget({entry.digest for entry in self.index.values()} - live)
         else:
             self.bodies.keep_only(live)
-        last = self.record if self.record is not None else Record()
         files = _save_chunked(self.folder, "articles", self.seen, self.index, self.index_files)
         if files != self.index_files:
             _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "files": files})
             _remove_unnamed(self.folder, "articles", set(files.values()))
         self.index_files = files
-        saved_pages = record.page_files if record.page_files and not record.pages else \
-            _save_chunked(self.folder, "pages", record.pages, last.pages, last.page_files)
-        record = replace(record, page_files=saved_pages,
-                         state_files=_save_chunked(self.folder, "states", record.states, last.states,
-                                                   last.state_files, operator.eq))
+        if record.pages or not record.page_files:  # else save_ahead saved them
+            record = replace(record, **self.save_ahead(record.pages, record.states))
         _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={})})
         _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
         _remove_unnamed(self.folder, "states", set(record.state_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 
-    def save_pages(self, pages: dict[str, tuple[Any, tuple[Any, ...]]]) -> dict[int, str]:
-        """Save a record's PAGES ahead of the rest of it (see save); returns the files, for the record to name.
-
-        Nothing reads them until the record naming them is saved, so a build that fails after this loses nothing.
-        """
+    def save_ahead(self, pages: dict[str, tuple[Any, tuple[Any, ...]]], states: dict[Any, Any]) -> dict[str, Any]:
+        """Save a record's PAGES and STATES, its big parts, ahead of the rest (see save); returns the record's
+        page_files and state_files. Nothing reads them until a record naming them is saved, so a build that
+        fails after this loses nothing."""
         if not self.persist:
             return {}
         last = self.record if self.record is not None else Record()
-        return _save_chunked(self.folder, "pages", pages, last.pages, last.page_files)
+        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files),
+                "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
+                                             operator.eq)}
 
     def finish_saving(self) -> None:
         """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""
