@@ -176,6 +176,11 @@ class RecordingEnvironment(jinja2.Environment):
         return super().getitem(obj, argument)
 
 
+# What once() keeps in a process at most, about 2 KB each: a list entry per article, so 100,000 articles made each
+# render worker 0.25 GB larger; past this it starts afresh (entries are then rendered again on later lists).
+ONCE_KEPT = 40_000
+
+
 def make_environment(config: Config, site: Site, assets: Mapping[str, str],
                      compiled: Path | None = None, photos: Photos | None = None) -> RecordingEnvironment:
     """Templates from templates/, autoescaped, strict about undefined names, with the site's helpers.
@@ -216,6 +221,8 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         """
         slot = (getattr(macro, "name", ""), key)
         if slot not in remembered:
+            if len(remembered) >= ONCE_KEPT:
+                remembered.clear()
             outer = recorder.take()
             output = macro(*args)
             remembered[slot] = (output, recorder.take())
