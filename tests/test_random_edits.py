@@ -23,7 +23,6 @@ import pytest
 
 import arshif.content
 import arshif.pipeline
-import arshif.render
 from arshif.arabic import to_digits
 from arshif.build import BuildSession, build_site
 from arshif.problems import BuildFailed
@@ -808,22 +807,6 @@ def test_a_preview_follows_what_a_page_starts_reading(site: SiteMaker, tmp_path:
     check_step(site, tmp_path / "cold-2", "once that photo is replaced", session)
     assert '<div class="probe"><figure' in shown
     assert (site.out / "2020/second/index.html").read_text(encoding="utf-8") != shown
-
-
-def test_list_entries_kept_for_few_articles_give_the_same_bytes(site: SiteMaker, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """The memo of list entries starts afresh when full (large archives): pages and what they read stay the same,
-    so a later edit still re-renders every list that shows the article."""
-    monkeypatch.setattr(arshif.render, "ONCE_KEPT", 2)
-    model = RandomSite(site, 12)
-    model.populate()
-    check_step(site, tmp_path / "cold-0", "with two list entries kept")
-    edits = model.edits()
-    for number, kind in enumerate(("title", "kicker", "body", "tags"), start=1):
-        step = edits[kind]()
-        assert step is not None
-        step.apply(site)
-        check_step(site, tmp_path / f"cold-{number}", f"with two list entries kept, after [{kind}] {step.description}")
 
 
 def test_the_seeds_draw_every_kind_of_edit(make_site: Callable[[str], SiteMaker]) -> None:
