@@ -166,6 +166,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
             saved, made, states = cache.save_ahead(made, states), {}, {}
             shaped.pages.clear()
             shaped.states = {}
+            lap("record ahead")
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
         search = _write_search(shaped, bodies, writer, cache, last if trusted else Record(), changed)
         lap("search index")
