@@ -145,8 +145,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
         else:
             cache = BuildCache(folder, config.content_dir, settings, trust=use_cache and not clean, persist=use_cache)
         try:
-            scan = _content_scan(config.content_dir, cache.scan, content_changes)
-            cache.scan = None  # until this build is through
+            # Kept for the session's next build; a build that fails drops the whole cache from the session.
+            scan = cache.scan = _content_scan(config.content_dir, cache.scan, content_changes)
             signature = input_signature(config.root, key, scan)
             last = cache.summary
             if (last.signature == signature and (last.next_due is None or now < last.next_due)
@@ -154,7 +154,6 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                     and _outputs_intact(output, last.outputs)):
                 articles, pages, tags = last.counts
                 if session is not None and use_cache:
-                    cache.scan = scan
                     session.caches[folder] = cache
                 return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
                                    unchanged=True)
@@ -165,7 +164,6 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                                    key, signature, scan, started, save_later=session is not None)
             report = run_pipeline(request, cache)
             if session is not None and use_cache:
-                cache.scan = scan
                 session.caches[folder] = cache
             return report
         finally:
