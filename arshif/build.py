@@ -18,7 +18,7 @@ from .config import CONFIG_NAME, Config, load_config
 from .content import FileStat, parse_settings, scan_files
 from .output import MARKER, check_output_dir
 from .problems import BuildFailed, Problem
-from .report import BuildReport, Progress, default_workers
+from .report import BuildReport, Progress, SiteChanges, default_workers
 
 __all__ = ["BuildReport", "BuildRequest", "BuildSession", "build_site"]
 
@@ -93,15 +93,19 @@ def _build_key(config: Config, root: Path, base_url: str | None, drafts: bool, f
 
 
 def _outputs_intact(output: Path, outputs: list[str]) -> bool:
-    """Every file the last build wrote is still there (someone may have deleted some)."""
-    top = str(output) + os.sep
+    """Every file the last build wrote is still there (someone may have deleted some).
+
+    Each is looked up from OUTPUT's descriptor, not by its full path: half the time, and a no-change
+    build at 10,000 articles looks up 18,000 of them.
+    """
     try:
-        os.stat(top + MARKER)
-        for path in outputs:
-            os.stat(top + path)
+        top = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return False
-    return True
+    try:
+        return all(os.access(path, os.F_OK, dir_fd=top) for path in (MARKER, *outputs))
+    finally:
+        os.close(top)
 
 
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
@@ -156,7 +160,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                 if session is not None and use_cache:
                     session.caches[folder] = cache
                 return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
-                                   unchanged=True)
+                                   unchanged=True, changes=SiteChanges(frozenset(), frozenset()))
             # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
             from .pipeline import run_pipeline
 

@@ -13,7 +13,6 @@ import operator
 import os
 import pickle
 import sqlite3
-import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -95,7 +94,7 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict
     for key, value in mapping.items():
         if _chunk(key) in changed:
             groups[_chunk(key)][key] = value
-    token = uuid.uuid4().hex[:12]
+    token = os.urandom(6).hex()  # not uuid: importing it costs a no-change build 3 ms
     names = dict(files)
     for number in changed:
         names[number] = f"{stem}-{number}-{token}.pickle"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -129,6 +128,8 @@ CRASH_LOG = ".cache/arshif/crash.log"
 
 def _write_crash_log(root: Path) -> Path:
     """The traceback of the exception being handled, in ROOT/.cache/ (else the temporary folder)."""
+    import traceback  # only when a build crashes
+
     text = f"Arshif {__version__}, {datetime.now().isoformat(timespec='seconds')}\n{traceback.format_exc()}"
     for path in (root / CRASH_LOG, Path(tempfile.gettempdir()) / "arshif-crash.log"):
         try:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .output import MARKER, refusal
+from .pending import LINKS, Pending
 
 GH_PAGES = "gh-pages"
 DEPLOY_CACHE = ".cache/deploy"  # under ROOT: the deploy folder, the link check's record, what went where
@@ -53,6 +54,9 @@ RSYNC_OPTIONS = [
 RSYNC_BY_TIME = ["--times", "--modify-window=-1"]
 # Published from elsewhere: compare contents, and leave the times of files whose bytes are equal.
 RSYNC_BY_CONTENT = ["--checksum"]
+# Only the files named on standard input (deploy's pending list): sent, or deleted when the deploy folder
+# has them no more (a folder it deleted goes whole). rsync 3.1 and later.
+RSYNC_LISTED = ["--files-from=-", "--from0", "--delete-missing-args", "--force"]
 # Then the deploy folder takes the destination's times (never its bytes, never its extra files).
 RSYNC_ADOPT_TIMES = ["--recursive", "--times", "--omit-dir-times", "--existing", "--size-only", "--modify-window=-1",
                      "--itemize-changes", "--8-bit-output"]
@@ -107,7 +111,7 @@ class Changes:
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged: int | None = 0  # None: not looked at (only the files that could have changed were)
     size: int | None = None  # bytes of the whole site, and of the files sent (rsync tells)
     sent: int | None = None
 
@@ -115,10 +119,10 @@ class Changes:
         return bool(self.new or self.changed or self.deleted)
 
     def summary(self) -> str:
-        sizes = f"; {_megabytes(self.sent)} of {_megabytes(self.size)} sent" \
-            if self.size is not None and self.sent is not None else ""
-        return (f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deleted)} deleted, "
-                f"{self.unchanged} unchanged{sizes}")
+        sizes = "" if self.sent is None else f"; {_megabytes(self.sent)} sent" if self.size is None else \
+            f"; {_megabytes(self.sent)} of {_megabytes(self.size)} sent"
+        unchanged = "" if self.unchanged is None else f", {self.unchanged} unchanged"
+        return f"{len(self.new)} new, {len(self.changed)} changed, {len(self.deleted)} deleted{unchanged}{sizes}"
 
     def lines(self) -> list[str]:
         return sorted([f"+ {p}" for p in self.new] + [f"~ {p}" for p in self.changed]
@@ -143,9 +147,10 @@ def is_remote(target: str) -> bool:
 
 
 def _run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
-         ) -> subprocess.CompletedProcess[str]:
+         given: str | None = None) -> subprocess.CompletedProcess[str]:
+    """COMMAND's outcome; GIVEN is its standard input (else it has none)."""
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace",
-                          stdin=subprocess.DEVNULL)
+                          input=given, stdin=subprocess.DEVNULL if given is None else None)
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -207,25 +212,42 @@ class RsyncTarget:
         names = {line.split(None, 4)[4] for line in result.stdout.splitlines() if len(line.split(None, 4)) == 5}
         return names - {"."}
 
-    def publish(self, site: Path, dry_run: bool, by_time: bool) -> Changes:
+    def publish(self, site: Path, dry_run: bool, by_time: bool, listed: set[str] | None = None) -> Changes:
         """Sync SITE to the destination, comparing sizes and times when BY_TIME (or the destination is
-        empty), else contents."""
+        empty), else contents. LISTED, when known with BY_TIME: the only paths that can differ (deploy's
+        pending list), so only they are looked at; an rsync that cannot take a list syncs everything."""
         if not self.remote:
             if dry_run and not Path(self.destination).exists():
                 return Changes(new=_site_files(site))
             Path(self.destination).mkdir(parents=True, exist_ok=True)
-        compare = RSYNC_BY_TIME if by_time or self.empty else RSYNC_BY_CONTENT
-        result = _run(["rsync", *RSYNC_OPTIONS, *compare, *(["--dry-run"] if dry_run else []),
-                       f"{site}/", self.destination.rstrip("/") + "/"])
-        if result.returncode != 0:
-            raise DeployError(f"rsync to {self.label} failed (exit {result.returncode}); the destination may be "
-                              f"partly updated, run the deploy again:\n{_tail(result.stderr)}")
+        by_time = by_time or self.empty
+        if by_time and not self.empty and listed is not None and _lists_paths():
+            if not listed:
+                return Changes(unchanged=None)
+            options = [o for o in RSYNC_OPTIONS if o not in ("--recursive", "--delete-after")] + RSYNC_LISTED
+            result = self._sync(site, [*options, *RSYNC_BY_TIME], dry_run, "\0".join(sorted(listed)), check=False)
+            if result.returncode == 0 or (result.returncode == 24 and _only_deletions_vanished(result.stderr, site)):
+                changes = parse_itemized(result.stdout)
+                changes.unchanged = None  # rsync saw only the listed files
+                changes.sent = parse_stats(result.stdout)[2]
+                return changes
+            # An rsync at the other end too old for the list, say: the whole sync below also mends a partial one.
+        result = self._sync(site, [*RSYNC_OPTIONS, *(RSYNC_BY_TIME if by_time else RSYNC_BY_CONTENT)], dry_run)
         changes = parse_itemized(result.stdout)
         files, changes.size, changes.sent = parse_stats(result.stdout)
         if files is None:
             files = len(_site_files(site))
         changes.unchanged = files - len(changes.new) - len(changes.changed)
         return changes
+
+    def _sync(self, site: Path, options: list[str], dry_run: bool, given: str | None = None,
+              check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = _run(["rsync", *options, *(["--dry-run"] if dry_run else []),
+                       f"{site}/", self.destination.rstrip("/") + "/"], given=given)
+        if check and result.returncode != 0:
+            raise DeployError(f"rsync to {self.label} failed (exit {result.returncode}); the destination may be "
+                              f"partly updated, run the deploy again:\n{_tail(result.stderr)}")
+        return result
 
     def adopt_times(self, site: Path) -> bool:
         """After a sync by content: give the deploy folder's files the destination's times, so that the
@@ -239,6 +261,21 @@ class RsyncTarget:
             with contextlib.suppress(OSError):
                 (site / path).unlink()
         return result.returncode == 0 and not foreign
+
+
+def _only_deletions_vanished(errors: str, site: Path) -> bool:
+    """Whether rsync's "vanished" warnings (exit 24) name only folders that SITE no longer has: rsync
+    says so of every deleted folder on the list, and deletes it all the same."""
+    vanished = [re.fullmatch(r'file has vanished: "(.*)"', line) for line in errors.strip().splitlines()
+                if not line.startswith("rsync warning:")]
+    return all(found is not None and not os.path.lexists(found.group(1)) and Path(found.group(1)).is_relative_to(site)
+               for found in vanished)
+
+
+def _lists_paths() -> bool:
+    """Whether this machine's rsync takes RSYNC_LISTED (3.1 and later; macOS's own is 2.6)."""
+    found = re.search(r"version (\d+)\.(\d+)", _run(["rsync", "--version"]).stdout)
+    return found is not None and (int(found.group(1)), int(found.group(2))) >= (3, 1)
 
 
 def parse_stats(output: str) -> tuple[int | None, int | None, int | None]:
@@ -562,12 +599,17 @@ def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget
     publishing = False
     try:
         _usable(site)
+        pending = Pending(cache, None if args.clean else _generation(site))
+        pending.suspend()
         try:
             report = build_site(root, site, drafts=False, future=False, base_url=args.base_url, clean=args.clean,
                                 workers=args.jobs, progress=progress_printer(), precompress_unset=target.PRECOMPRESS)
         except BuildFailed as failure:
+            pending.save(_generation(site))  # a failed build leaves the deploy folder as it was
             print_failure(failure, "nothing was published")
             return 1
+        pending.add(report.changes)
+        pending.save(_generation(site))
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         base_url = load_config(root, args.base_url).base_url
@@ -578,13 +620,16 @@ def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget
         if args.no_check:
             print("link check skipped (--no-check)")
         else:
-            check = check_changed_links(site, base_url, cache / "links.record", workers=args.jobs, full=args.clean)
+            check = check_changed_links(site, base_url, cache / "links.record", workers=args.jobs, full=args.clean,
+                                        changed=pending.get(LINKS))
             if check.broken:
                 for link in check.broken:
                     print(f"error: broken link in {link}", file=sys.stderr)
                 print(f"\n{len(check.broken)} broken link(s); nothing was published. Fix them, or deploy with "
                       f"--no-check to publish anyway.", file=sys.stderr)
                 return 1
+            pending.taken(LINKS)
+            pending.save(_generation(site))
             read = f"all {check.total}" if check.read == check.total else f"{check.read} of {check.total}"
             print(f"links checked: every internal link resolves ({read} files read; {lap('link check'):.2f} s)",
                   flush=True)
@@ -599,16 +644,22 @@ def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget
             published = _published(cache)
             generation = _generation(site)
             by_time = not args.clean and generation is not None and published.get(target.destination) == generation
-            changes = target.publish(site, args.dry_run, by_time)
+            listed = pending.get(target.destination) if by_time else None
+            if not args.dry_run:
+                pending.drop(target.destination)  # until this publish is over, the destination's state is not known
+                pending.save(generation)
+            changes = target.publish(site, args.dry_run, by_time, listed)
             if not args.dry_run:
                 # The destination's files now have the deploy folder's times (or the other way round).
                 same_times = by_time or target.empty or target.adopt_times(site)
                 generation = _generation(site)
                 if same_times and generation is not None:
                     published[target.destination] = generation
+                    pending.taken(target.destination)
                 else:
                     published.pop(target.destination, None)
                 _save_published(cache, published)
+                pending.save(generation)
         publishing = False
         seconds = lap("publish")
     except DeployError as error:
@@ -625,7 +676,8 @@ def _deploy(args: argparse.Namespace, root: Path, cache: Path, target: GitTarget
             print(line)
         print(f"dry run: {target.label} would get {changes.summary()}; nothing was published.")
     elif not changes or (isinstance(target, GitTarget) and not target.did):
-        print(f"nothing changed: {target.label} already has this site ({changes.unchanged} files; {seconds:.2f} s)")
+        files = "" if changes.unchanged is None else f"{changes.unchanged} files; "
+        print(f"nothing changed: {target.label} already has this site ({files}{seconds:.2f} s)")
     else:
         verb = " and ".join(target.did) if isinstance(target, GitTarget) else "synced"
         print(f"{verb} to {target.label}: {changes.summary()} ({seconds:.2f} s)")

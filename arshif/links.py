@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from stat import S_ISDIR
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .pool import batches_of, map_forked
@@ -456,7 +457,7 @@ class LinkCheck:
 
 
 def check_changed_links(folder: Path, base_url: str, record: Path, workers: int | None = None,
-                        full: bool = False) -> LinkCheck:
+                        full: bool = False, changed: set[str] | None = None) -> LinkCheck:
     """check_links, reading only what may have changed since the last check that passed.
 
     RECORD (a file) keeps what that check saw. Read again: every file with links that is new or
@@ -468,14 +469,41 @@ def check_changed_links(folder: Path, base_url: str, record: Path, workers: int 
 
     A stamp is the inode, modification and change times and size: the build replaces a file it
     rewrites (a new inode), and a change made in place shows in the change time, which nothing can
-    set back (see _updated for file systems whose times have whole seconds only).
+    set back (see _updated for file systems whose times have whole seconds only). CHANGED, when
+    known, names every path that changed since that check (deploy's pending list): only those are
+    looked at, instead of every file of the folder.
     """
     started = time.time_ns()
-    files, stamps = scan_site(folder)
     key = _record_key(folder, base_url)
     last = None if full else _load_record(record, key)
+    if last is not None and changed is not None:
+        files, stamps = _rescanned(folder, last, changed)
+    else:
+        files, stamps = scan_site(folder)
     todo = sorted(stamps) if last is None else _to_recheck(last, files, stamps)
     broken, needs_of = _check_files(folder, base_url, files, todo, workers, keep_needs=True)
     if not broken and (last is None or todo or files != last.files):  # else the record stays as it is
         _save_record(record, key, _updated(last, files, stamps, needs_of, started))
     return LinkCheck(broken, len(todo), len(stamps), len(files), last is None)
+
+
+def _rescanned(folder: Path, last: _Record, changed: set[str]) -> tuple[set[str], dict[str, Stamp]]:
+    """What scan_site would find, knowing that only the CHANGED paths differ from what LAST saw."""
+    files = set(last.files)
+    stamps = {name: tuple(last.stamps[4 * i:4 * i + 4]) for i, name in enumerate(last.checked)}
+    top = str(folder) + os.sep
+    for relative in changed:
+        path = top + relative
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+        except OSError:
+            stat, stamp = None, (-1, -1, -1, -1)  # as scan_site: a dangling link never matches a record
+        if (stat is None and not os.path.lexists(path)) or (stat is not None and S_ISDIR(stat.st_mode)):
+            files.discard(relative)
+            stamps.pop(relative, None)
+            continue
+        files.add(relative)
+        if has_links(relative):
+            stamps[relative] = stamp
+    return files, stamps

@@ -174,7 +174,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                     | set(shaped.photos.outputs()))
         previous = set(cache.summary.outputs) if cache.summary.outputs else None
         cache.forget_outputs()
-        writer.commit(expected, previous, cache.summary.precompressed)
+        changes = writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
         files = writer.count
         folders = writer.folder_times()
@@ -193,7 +193,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         cache.finish_saving()
         lap("save cache")
     return BuildReport(len(site.articles), page_count, len(site.tags), files, time.perf_counter() - request.started,
-                       request.config.warnings, rendered=pages_rendered)
+                       request.config.warnings, rendered=pages_rendered, changes=changes)
 
 
 def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any, session: bool) -> None:

@@ -17,6 +17,17 @@ def default_workers() -> int:
 
 
 @dataclass(frozen=True)
+class SiteChanges:
+    """What a build changed in its output folder, by path: so that a deploy sends and checks just that."""
+
+    written: frozenset[str]  # files new or rewritten (pre-compressed copies too)
+    deleted: frozenset[str]  # files gone, and the folders they left empty
+
+    def paths(self) -> frozenset[str]:
+        return self.written | self.deleted
+
+
+@dataclass(frozen=True)
 class BuildReport:
     """What a build did, for the summary line."""
 
@@ -28,6 +39,7 @@ class BuildReport:
     warnings: tuple[str, ...]
     rendered: int = 0
     unchanged: bool = False
+    changes: SiteChanges | None = None  # None: not known (the output folder was made whole)
 
 
 def progress_printer(stream: TextIO | None = None) -> Progress:

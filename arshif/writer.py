@@ -16,6 +16,7 @@ from typing import Any
 
 from . import compress
 from .output import MARKER
+from .report import SiteChanges
 
 COMPRESS_THREADS = 2
 # A folder's modification time is trusted only once it is this old: a change within the file system's
@@ -213,8 +214,9 @@ class SiteWriter:
                 siblings.update(path + e.suffix for e in self._wanted(path, size))
         return paths | siblings
 
-    def commit(self, expected: set[str], previous: set[str] | None, had_copies: bool = True) -> None:
-        """Move the staged files in and delete what the new site no longer has.
+    def commit(self, expected: set[str], previous: set[str] | None, had_copies: bool = True) -> SiteChanges | None:
+        """Move the staged files in and delete what the new site no longer has; returns what changed
+        (None when OUTPUT was made whole).
 
         PREVIOUS is what the last build wrote; without it, anything in OUTPUT not EXPECTED goes.
         (Compressed copies still being written are waited for first.)
@@ -227,7 +229,7 @@ class SiteWriter:
             (self.staging / MARKER).write_text("This folder is written by Arshif; each build replaces it.\n")
         if not self.output.exists():
             os.rename(self.staging, self.output)
-            return
+            return None
         moved = set()
         for top, _dirs, names in os.walk(self.staging):
             relative = Path(top).relative_to(self.staging)
@@ -245,13 +247,17 @@ class SiteWriter:
             previous = previous | {p + suffix for p in previous if compress.compressible(p)
                                    for suffix in compress.ALL_SUFFIXES}
         emptied: set[Path] = set()
+        deleted = set()
         for stale in sorted(previous - expected - {MARKER}):
             target = self.output / stale
             if target.is_file() or target.is_symlink():
                 target.unlink()
+                deleted.add(stale)
                 self._touched.add(stale.rpartition("/")[0])
                 emptied.update(p for p in target.parents if p.is_relative_to(self.output) and p != self.output)
         for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
             with contextlib.suppress(OSError):  # not empty: it keeps other files of the site
                 folder.rmdir()
+                deleted.add(folder.relative_to(self.output).as_posix())
         shutil.rmtree(self.staging)
+        return SiteChanges(frozenset(moved), frozenset(deleted))
