@@ -47,6 +47,7 @@ class SiteWriter:
         self._stamps: dict[str, tuple[int, int] | None] = {}  # folder -> its time and when it was looked at
         self._touched: set[str] = set()
         self._top = str(output) + os.sep  # plain strings: pathlib's joins cost more than the look-ups
+        self._top_descriptor: int | None = None  # OUTPUT, opened to look folders up from (_as_left)
         self._threads: ThreadPoolExecutor | None = None
         self._threads_pid = 0
         self._pending: list[Future[None]] = []
@@ -65,6 +66,9 @@ class SiteWriter:
                  trace: TracebackType | None) -> None:
         with contextlib.suppress(Exception):  # a failed copy must not hide the build's own error
             self.drain()
+        if self._top_descriptor is not None:
+            os.close(self._top_descriptor)
+            self._top_descriptor = None
         if self.staging.exists():
             shutil.rmtree(self.staging)
 
@@ -169,7 +173,9 @@ class SiteWriter:
         """Whether FOLDER has the time the last build left it with (looked up once, before any listing)."""
         if folder not in self._stamps:
             try:
-                self._stamps[folder] = os.stat(self._top + folder).st_mtime_ns, time.time_ns()
+                if self._top_descriptor is None:  # looked up from OUTPUT's descriptor: a third cheaper at 18,000
+                    self._top_descriptor = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY)
+                self._stamps[folder] = os.stat(folder or ".", dir_fd=self._top_descriptor).st_mtime_ns, time.time_ns()
             except OSError:
                 self._stamps[folder] = None
         seen = self._stamps[folder]
@@ -240,15 +246,23 @@ class SiteWriter:
             for name in names:
                 os.replace(Path(top) / name, self.output / relative / name)
                 moved.add(prefix + name)
-        expected = self._with_siblings(expected, moved)
-        if previous is None:
-            previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
-        elif had_copies:
-            previous = previous | {p + suffix for p in previous if compress.compressible(p)
-                                   for suffix in compress.ALL_SUFFIXES}
+        if previous is not None and previous == expected and had_copies and self.precompress \
+                and len(compress.encodings()) == len(compress.ALL_SUFFIXES):
+            # The same site files (one edit, say): only a rewritten file's copies can have gone (it shrank).
+            rewritten = moved & expected
+            copies = {p + suffix for p in rewritten if compress.compressible(p) for suffix in compress.ALL_SUFFIXES}
+            stale_paths = copies - self._with_siblings(rewritten, moved)
+        else:
+            expected = self._with_siblings(expected, moved)
+            if previous is None:
+                previous = {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
+            elif had_copies:
+                previous = previous | {p + suffix for p in previous if compress.compressible(p)
+                                       for suffix in compress.ALL_SUFFIXES}
+            stale_paths = previous - expected
         emptied: set[Path] = set()
         deleted = set()
-        for stale in sorted(previous - expected - {MARKER}):
+        for stale in sorted(stale_paths - {MARKER}):
             target = self.output / stale
             if target.is_file() or target.is_symlink():
                 target.unlink()

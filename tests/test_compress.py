@@ -92,6 +92,19 @@ def test_copies_follow_their_file_when_it_changes_shrinks_or_goes(tmp_path: Path
     assert gzip.decompress((out / "a.html.gz").read_bytes()) == changed.encode()
 
 
+def test_with_the_same_files_as_last_time_a_file_that_shrank_loses_its_copies(tmp_path: Path) -> None:
+    """The commonest build (one edit: the site has the files it had) only looks at what it rewrote."""
+    out = tmp_path / "build"
+    write_site(out, {"a.html": PAGE, "b.html": PAGE, "c.html": PAGE})
+    changed = PAGE.replace("صفحة", "أخرى")
+    write_site(out, {"a.html": changed, "b.html": "<p>قصير</p>", "c.html": PAGE}, {"a.html", "b.html", "c.html"})
+    assert files(out) == [MARKER, "a.html", "a.html.br", "a.html.gz", "b.html", "c.html", "c.html.br", "c.html.gz"]
+    assert gzip.decompress((out / "a.html.gz").read_bytes()) == changed.encode()
+    write_site(out, {"a.html": changed, "b.html": PAGE, "c.html": PAGE}, {"a.html", "b.html", "c.html"})
+    assert files(out) == [MARKER, "a.html", "a.html.br", "a.html.gz", "b.html", "b.html.br", "b.html.gz",
+                          "c.html", "c.html.br", "c.html.gz"]
+
+
 def test_without_a_record_stale_copies_go_and_live_ones_stay(tmp_path: Path) -> None:
     out = tmp_path / "build"
     write_site(out, {"a.html": PAGE, "b.html": PAGE})
