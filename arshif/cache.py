@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .content import Article, FileStat, scan_files, source_digest
-from .search import article_terms
+from .search import ArticleTerms, article_terms
 
 CACHE_VERSION = 9
 CACHE_DIR = ".cache/arshif"
@@ -430,14 +430,15 @@ class BuildCache:
             return entry.article, None, digest
         return None, data, digest
 
-    def spill(self, articles: list[Article]) -> list[Article]:
+    def spill(self, articles: list[Article], terms: list[ArticleTerms] | None = None) -> list[Article]:
         """In a parsing worker: store the bodies where every process reads them, return the articles without.
+        TERMS, when counted already: each article's search terms.
 
         If the database cannot take them, the bodies go back whole and the parent stores them.
         """
-        for article in articles:
+        for article, counted in zip(articles, terms or [None] * len(articles), strict=True):
             self.bodies.pending[article.digest] = article.body_html
-            self.bodies.pending_terms[article.digest] = _pickled(article_terms(article, article.body_html))
+            self.bodies.pending_terms[article.digest] = _pickled(counted or article_terms(article, article.body_html))
         try:
             self.bodies.flush(strict=True)
         except sqlite3.Error:
@@ -446,12 +447,13 @@ class BuildCache:
             return articles
         return [replace(article, body_html="") for article in articles]
 
-    def keep(self, relative: str, stat: FileStat, article: Article) -> Article:
-        """Record a freshly parsed article; what the build keeps in memory has no body."""
+    def keep(self, relative: str, stat: FileStat, article: Article, terms: ArticleTerms | None = None) -> Article:
+        """Record a freshly parsed article (and its search TERMS, when counted); what the build keeps in memory
+        has no body."""
         slim = replace(article, body_html="")
         if article.body_html:
             self.bodies.put(article.digest, article.body_html)
-            self.bodies.put_terms(article.digest, article_terms(article, article.body_html))
+            self.bodies.put_terms(article.digest, terms or article_terms(article, article.body_html))
         self.seen[relative] = _Entry(stat.st_mtime_ns, stat.st_size, article.digest, slim)
         return slim
 

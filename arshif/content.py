@@ -278,7 +278,7 @@ def lead_summary(body_html: str, length: int) -> str:
 
     The lead is the first paragraph with text: one holding only a photo does not count.
     """
-    paragraphs = (plain_text(p) for p in re.findall(r"<p>(.*?)</p>", body_html, re.DOTALL))
+    paragraphs = (plain_text(p.group(1)) for p in re.finditer(r"<p>(.*?)</p>", body_html, re.DOTALL))
     return cut_on_word(next((p for p in paragraphs if p), "") or plain_text(body_html), length)
 
 
@@ -324,6 +324,13 @@ def source_digest(data: bytes, settings: str, relative: str) -> str:
 def read_article(path: Path, config: Config, converter: markdown.Markdown, data: bytes | None = None,
                  digest: str = "") -> Article:
     """Read and check one article; raise ArticleError naming the first thing wrong with it."""
+    return _read_article(path, config, converter, data, digest)[0]
+
+
+def _read_article(path: Path, config: Config, converter: markdown.Markdown, data: bytes | None = None,
+                  digest: str = "", source: str | None = None) -> tuple[Article, str]:
+    """read_article, and the text of the body (plain_text). SOURCE, when the caller knows it: the path
+    as display_path gives it (_SourceNames)."""
     data = path.read_bytes() if data is None else data
     try:
         text = data.decode("utf-8-sig")
@@ -388,8 +395,9 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         raise ArticleError(f"photos: lists {unused[0]}, which the body does not show", lines.get("photos"),
                            "show it with ![description](file) in the body, or remove it from photos:")
     body_html = str(isolate_latin(body_html))
+    text = plain_text(body_html)
     return Article(
-        source=display_path(path, config.root),
+        source=source or display_path(path, config.root),
         slug=slug,
         title=title,
         date=dates["date"],
@@ -399,7 +407,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         category=require_text("category"),
         summary=require_text("summary") or lead_summary(body_html, config.summary_length),
         body_html=body_html,
-        words=len(plain_text(body_html).split()),
+        words=len(text.split()),
         draft=draft,
         template=template,
         image=image,
@@ -409,7 +417,7 @@ def read_article(path: Path, config: Config, converter: markdown.Markdown, data:
         lead=lead,
         figures=tuple(figures),
         aliases=aliases,
-    )
+    ), text
 
 
 def _photo_keys(meta: dict[str, Any], lines: dict[str, int],
@@ -539,9 +547,9 @@ class ArticleStore(Protocol):
 
     def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]: ...
 
-    def keep(self, relative: str, stat: FileStat, article: Article) -> Article: ...
+    def keep(self, relative: str, stat: FileStat, article: Article, terms: Any = None) -> Article: ...
 
-    def spill(self, articles: list[Article]) -> list[Article]: ...
+    def spill(self, articles: list[Article], terms: list[Any] | None = None) -> list[Article]: ...
 
 
 class NoStore:
@@ -553,14 +561,15 @@ class NoStore:
     def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]:
         return None, None, ""
 
-    def keep(self, relative: str, stat: FileStat, article: Article) -> Article:
+    def keep(self, relative: str, stat: FileStat, article: Article, terms: Any = None) -> Article:
         return article
 
-    def spill(self, articles: list[Article]) -> list[Article]:
+    def spill(self, articles: list[Article], terms: list[Any] | None = None) -> list[Article]:
         return articles
 
 
 Outcome = tuple[str, Article | None, Problem | None]
+Parsed = tuple[str, Article | None, Problem | None, Any]  # and the article's search terms (search.ArticleTerms)
 ParseJob = tuple[str, bytes | None, str]
 PARALLEL_THRESHOLD = 200
 PARSE_BATCH = 50  # small and fixed: a batch's parsed bodies travel back whole, so big ones cost memory
@@ -570,23 +579,53 @@ def _parse_many(shared: tuple[Config, ArticleStore], jobs: Sequence[ParseJob]) -
     """Parse a batch in a worker process; the bodies go to the store from here, not back to the parent."""
     config, store = shared
     outcomes = list(_parse_each(config, jobs))
-    slim = iter(store.spill([article for _, article, _ in outcomes if article is not None]))
+    slim = iter(store.spill([article for _, article, _, _ in outcomes if article is not None],
+                            [terms for _, article, _, terms in outcomes if article is not None]))
     return [(relative, next(slim) if article is not None else None, problem)
-            for relative, article, problem in outcomes]
+            for relative, article, problem, _ in outcomes]
 
 
-def _parse_each(config: Config, jobs: Iterable[ParseJob]) -> Iterator[Outcome]:
-    """Parse (relative path, bytes or None, digest) jobs one by one."""
+class _SourceNames:
+    """display_path of the files of content/ without resolving each one's path (4% of parsing an article):
+    only a file or folder that is a link sends it to display_path."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.content = display_path(config.content_dir, config.root)
+        self.plain_folders: dict[str, bool] = {"": not config.content_dir.is_symlink()}
+
+    def of(self, relative: str) -> str:
+        folder = relative.rpartition("/")[0]
+        if self._plain(folder) and not (self.config.content_dir / relative).is_symlink() \
+                and not self.content.startswith("/"):
+            return f"{self.content}/{relative}"
+        return display_path(self.config.content_dir / relative, self.config.root)
+
+    def _plain(self, folder: str) -> bool:
+        plain = self.plain_folders.get(folder)
+        if plain is None:
+            plain = self._plain(folder.rpartition("/")[0]) and not (self.config.content_dir / folder).is_symlink()
+            self.plain_folders[folder] = plain
+        return plain
+
+
+def _parse_each(config: Config, jobs: Iterable[ParseJob]) -> Iterator[Parsed]:
+    """Parse (relative path, bytes or None, digest) jobs one by one; each article comes with its search
+    terms, counted from the body's text that the word count found (finding it again costs 3% of a parse)."""
+    from .search import text_terms  # here: search.py imports this module
+
     converter = new_markdown()
     settings = parse_settings(config)
+    names = _SourceNames(config)
     for relative, data, digest in jobs:
         path = config.content_dir / relative
         try:
             data = path.read_bytes() if data is None else data
-            article = read_article(path, config, converter, data, digest or source_digest(data, settings, relative))
-            yield relative, article, None
+            article, text = _read_article(path, config, converter, data,
+                                          digest or source_digest(data, settings, relative), names.of(relative))
+            yield relative, article, None, text_terms(article.title, article.author, article.summary, text)
         except ArticleError as error:
-            yield relative, None, Problem(display_path(path, config.root), error.line, str(error), error.hint)
+            yield relative, None, Problem(display_path(path, config.root), error.line, str(error), error.hint), None
 
 
 def load_articles(config: Config, progress: Callable[[str, int, int], None] | None = None,
@@ -615,7 +654,7 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
         from .pool import batches_of, map_forked  # here: a build with nothing to do never starts workers
 
         batches = batches_of(jobs, PARSE_BATCH)
-        outcomes = (outcome for batch in map_forked(_parse_many, (config, store), batches, workers)
+        outcomes = ((*outcome, None) for batch in map_forked(_parse_many, (config, store), batches, workers)
                     for outcome in batch)
         _collect(outcomes, found, problems, store, stats, progress, done, len(sources))
     else:
@@ -623,12 +662,12 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     return [found[r] for r in sorted(found)], problems
 
 
-def _collect(outcomes: Iterable[Outcome], found: dict[str, Article], problems: list[Problem],
+def _collect(outcomes: Iterable[Parsed], found: dict[str, Article], problems: list[Problem],
              store: ArticleStore, stats: dict[str, FileStat],
              progress: Callable[[str, int, int], None] | None, done: int, total: int) -> int:
-    for relative, article, problem in outcomes:
+    for relative, article, problem, terms in outcomes:
         if article is not None:
-            found[relative] = store.keep(relative, stats[relative], article)
+            found[relative] = store.keep(relative, stats[relative], article, terms)
         elif problem is not None:
             problems.append(problem)
         done += 1
