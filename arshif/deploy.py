@@ -4,7 +4,8 @@ Every deploy builds the site for production (no drafts, no future articles) into
 own, ROOT/.cache/deploy/site, with the build cache (never build/ or the preview's folder): a deploy
 after one edit renders and writes only what that edit changed. It then checks the links of the
 files that changed since the last check that passed (links.check_changed_links; the first deploy
-checks every file), and only then publishes:
+checks every file), and only then publishes. The build says which files it changed, and pending.py
+keeps that for the link check and each destination, so neither looks at the files that did not:
 
 - `--to gh-pages` commits the build, with `.nojekyll`, to a branch of the site's git repository
   with ghp-import (the tree is replaced whole, history is kept) and pushes it when `--remote` is
@@ -12,9 +13,10 @@ checks every file), and only then publishes:
 - `--to DIR` or `--to user@host:path` syncs with rsync: removed files are deleted, and a file
   whose bytes did not change is not touched at all (same time, inode and cache validators). The
   destination's files carry the times of the deploy folder's, so rsync compares sizes and times
-  (to the nanosecond) and reads only what changed; when the destination was published from
-  somewhere else (another machine, a cleared deploy cache), rsync compares contents instead and
-  the deploy folder then takes the destination's times (see RsyncTarget).
+  (to the nanosecond) of just the files that can have changed (--files-from); when the destination
+  was published from somewhere else (another machine, a cleared deploy cache), rsync compares
+  contents instead and the deploy folder then takes the destination's times (see RsyncTarget).
+  A file changed by hand in the destination is put right by `--clean` only.
 
 `--dry-run` does all of it but the publishing, and lists what would change. A failed build, a
 broken link (unless `--no-check`), or a destination that holds files Arshif did not put there
