@@ -79,6 +79,7 @@ def slugify(text: str) -> str:
 # A run of Latin words with the digits, spaces and punctuation between them: "GPT-4o", "iPhone 15 Pro".
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ .\-_/:+&@'’]*[A-Za-z0-9]+)*")
 _TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?[0-9A-Za-z]+;)")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 _SKIP_ELEMENTS = re.compile(r"<(/?)(code|pre|bdi|kbd|samp|script|style)\b", re.IGNORECASE)
 
 
@@ -88,7 +89,10 @@ def isolate_latin(html: str) -> Markup:
     Works on HTML text between tags, so it serves both a Markdown body and escaped titles;
     code and elements that are already isolated are left alone.
     """
-    parts = _TAG_OR_ENTITY.split(str(html))
+    html = str(html)
+    if _LATIN_LETTER.search(_TAG_OR_ENTITY.sub("", html)) is None:
+        return Markup(html)  # nothing to isolate, found at a third of the cost of looking at each part
+    parts = _TAG_OR_ENTITY.split(html)
     depth = 0
     for index, part in enumerate(parts):
         if index % 2:
