@@ -403,7 +403,7 @@ def _read_article(path: Path, config: Config, converter: markdown.Markdown, data
         raise ArticleError(f"photos: lists {unused[0]}, which the body does not show", lines.get("photos"),
                            "show it with ![description](file) in the body, or remove it from photos:")
     body_html = str(isolate_latin(body_html))
-    text = plain_text(body_html)
+    body_text = plain_text(body_html)
     return Article(
         source=source or display_path(path, config.root),
         slug=slug,
@@ -415,7 +415,7 @@ def _read_article(path: Path, config: Config, converter: markdown.Markdown, data
         category=require_text("category"),
         summary=require_text("summary") or lead_summary(body_html, config.summary_length),
         body_html=body_html,
-        words=len(text.split()),
+        words=len(body_text.split()),
         draft=draft,
         template=template,
         image=image,
@@ -425,7 +425,7 @@ def _read_article(path: Path, config: Config, converter: markdown.Markdown, data
         lead=lead,
         figures=tuple(figures),
         aliases=aliases,
-    ), text
+    ), body_text
 
 
 def _photo_keys(meta: dict[str, Any], lines: dict[str, int],
