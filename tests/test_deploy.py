@@ -275,6 +275,15 @@ def test_a_deploy_stopped_after_its_build_leaves_no_list_behind(
     assert calls and not any("--files-from=-" in command for command, _ in calls)
     assert "تصحيح" in (www / "2020/a/index.html").read_text(encoding="utf-8")
 
+    # A damaged list is no list at all.
+    (site.root / DEPLOY_CACHE / "pending.json").write_text('{"version": 1, "generation": ', encoding="utf-8")
+    site.add("2020/a.md", article(title="مقال أول", date="2020-01-13 10:00", tags="[libya]", body=BODY + "\n\nثانٍ."))
+    calls.clear()
+    assert deploy(site, "--to", str(www)) == 0
+    assert calls and not any("--files-from=-" in command for command, _ in calls)
+    assert "ثانٍ" in (www / "2020/a/index.html").read_text(encoding="utf-8")
+    assert tree_files(www) == tree_files(reference(site, tmp_path, precompress=True))
+
 
 def test_precompress_false_in_site_toml_keeps_copies_off_a_folder_too(site: SiteMaker, tmp_path: Path) -> None:
     need("rsync")
