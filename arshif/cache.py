@@ -430,15 +430,15 @@ class BuildCache:
             return entry.article, None, digest
         return None, data, digest
 
-    def spill(self, articles: list[Article], terms: list[ArticleTerms] | None = None) -> list[Article]:
-        """In a parsing worker: store the bodies where every process reads them, return the articles without.
-        TERMS, when counted already: each article's search terms.
+    def spill(self, articles: list[Article], terms: list[ArticleTerms]) -> list[Article]:
+        """In a parsing worker: store the bodies (and each article's search TERMS) where every process reads
+        them, return the articles without.
 
         If the database cannot take them, the bodies go back whole and the parent stores them.
         """
-        for article, counted in zip(articles, terms or [None] * len(articles), strict=True):
+        for article, counted in zip(articles, terms, strict=True):
             self.bodies.pending[article.digest] = article.body_html
-            self.bodies.pending_terms[article.digest] = _pickled(counted or article_terms(article, article.body_html))
+            self.bodies.pending_terms[article.digest] = _pickled(counted)
         try:
             self.bodies.flush(strict=True)
         except sqlite3.Error:

@@ -557,7 +557,7 @@ class ArticleStore(Protocol):
 
     def keep(self, relative: str, stat: FileStat, article: Article, terms: Any = None) -> Article: ...
 
-    def spill(self, articles: list[Article], terms: list[Any] | None = None) -> list[Article]: ...
+    def spill(self, articles: list[Article], terms: list[Any]) -> list[Article]: ...
 
 
 class NoStore:
@@ -572,7 +572,7 @@ class NoStore:
     def keep(self, relative: str, stat: FileStat, article: Article, terms: Any = None) -> Article:
         return article
 
-    def spill(self, articles: list[Article], terms: list[Any] | None = None) -> list[Article]:
+    def spill(self, articles: list[Article], terms: list[Any]) -> list[Article]:
         return articles
 
 
@@ -604,8 +604,7 @@ class _SourceNames:
 
     def of(self, relative: str) -> str:
         folder = relative.rpartition("/")[0]
-        if self._plain(folder) and not (self.config.content_dir / relative).is_symlink() \
-                and not self.content.startswith("/"):
+        if self._plain(folder) and not (self.config.content_dir / relative).is_symlink():
             return f"{self.content}/{relative}"
         return display_path(self.config.content_dir / relative, self.config.root)
 
