@@ -125,11 +125,12 @@ def new_markdown() -> markdown.Markdown:
     from markdown.extensions.footnotes import FootnoteExtension
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.extensions.tables import TableExtension
-    from markdown.extensions.toc import TocExtension, slugify_unicode
+
+    from .headings import HeadingAnchors
 
     return markdown.Markdown(
         extensions=[TableExtension(), FootnoteExtension(), FencedCodeExtension(), SaneListExtension(),
-                    TocExtension(slugify=slugify_unicode)],
+                    HeadingAnchors()],
         output_format="html",
     )
 

@@ -75,6 +75,26 @@ def test_markdown_features_and_heading_anchors(site: SiteMaker) -> None:
     assert "<ul>" in item.body_html and "<blockquote>" in item.body_html and "<table>" in item.body_html
 
 
+@pytest.mark.parametrize("body", [
+    "## عنوان\n\nنص.\n\n## عنوان\n\n### عنوان [^1] **بارز**\n\n[^1]: حاشية.",
+    '<h2 id="عنوان">قديم</h2>\n\n## عنوان\n\n## عنوان\n\n## Title & <b>x</b>',
+    "[TOC]\n\n## أول\n\n### ثان\n\n## أول",
+    "    [TOC]\n\n## في الشيفرة فقط",
+    "> [TOC]\n\n## في اقتباس",
+])
+def test_heading_anchors_are_the_toc_extensions(body: str) -> None:
+    """Arshif's anchors skip the contents list but must give the toc extension's bytes, [TOC] included."""
+    import markdown
+    from markdown.extensions.toc import TocExtension, slugify_unicode
+
+    toc = markdown.Markdown(extensions=["tables", "footnotes", "fenced_code", "sane_lists",
+                                        TocExtension(slugify=slugify_unicode)], output_format="html")
+    converter = new_markdown()
+    assert converter.convert(body) == toc.convert(body)
+    if body.startswith("[TOC]"):
+        assert '<div class="toc">' in converter.convert(body)
+
+
 def test_relative_image_beside_the_article_gets_a_site_path(site: SiteMaker) -> None:
     item = read(site, "2020/x.md", article(body="![صورة](photo.jpg) [رابط](https://example.org/) [د](#a)"))
     assert 'src="/2020/photo.jpg"' in item.body_html
