@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    import markdown
+    from .markup import SiteMarkdown
 
 from .arabic import isolate_latin, slugify, to_digits
 from .config import Config
@@ -114,25 +114,11 @@ def _front_matter_loader() -> Any:
     return FrontMatterLoader
 
 
-def new_markdown() -> markdown.Markdown:
-    """The one Markdown configuration of the site (tables, footnotes, heading anchors).
+def new_markdown() -> SiteMarkdown:
+    """The site's one Markdown configuration (tables, footnotes, fenced code, heading anchors): see markup.py."""
+    from .markup import SiteMarkdown  # here, not at the top: a build with nothing to do never imports Markdown
 
-    The extensions are given made, not by name: a name sends Markdown through every installed
-    package's entry points, 50 ms of each build that parses anything.
-    """
-    import markdown  # here, not at the top: a build with nothing to do never needs it
-    from markdown.extensions.fenced_code import FencedCodeExtension
-    from markdown.extensions.footnotes import FootnoteExtension
-    from markdown.extensions.sane_lists import SaneListExtension
-    from markdown.extensions.tables import TableExtension
-
-    from .headings import HeadingAnchors
-
-    return markdown.Markdown(
-        extensions=[TableExtension(), FootnoteExtension(), FencedCodeExtension(), SaneListExtension(),
-                    HeadingAnchors()],
-        output_format="html",
-    )
+    return SiteMarkdown()
 
 
 class ArticleError(Exception):
@@ -330,13 +316,13 @@ def source_digest(data: bytes, settings: str, relative: str) -> str:
     return hashlib.sha256(f"{settings}\0{relative}\0".encode() + data).hexdigest()
 
 
-def read_article(path: Path, config: Config, converter: markdown.Markdown, data: bytes | None = None,
+def read_article(path: Path, config: Config, converter: SiteMarkdown, data: bytes | None = None,
                  digest: str = "") -> Article:
     """Read and check one article; raise ArticleError naming the first thing wrong with it."""
     return _read_article(path, config, converter, data, digest)[0]
 
 
-def _read_article(path: Path, config: Config, converter: markdown.Markdown, data: bytes | None = None,
+def _read_article(path: Path, config: Config, converter: SiteMarkdown, data: bytes | None = None,
                   digest: str = "", source: str | None = None) -> tuple[Article, str]:
     """read_article, and the text of the body (plain_text). SOURCE, when the caller knows it: the path
     as display_path gives it (_SourceNames)."""
@@ -396,7 +382,6 @@ def _read_article(path: Path, config: Config, converter: markdown.Markdown, data
                            "set slug: to letters, digits and hyphens")
 
     image, lead, words = _photo_keys(meta, lines, relative.parent.as_posix())
-    converter.reset()
     body_html = absolute_links(converter.convert(body), relative.parent.as_posix(), config.base_path)
     body_html, figures = body_figures(body_html, config.base_path, words)
     unused = sorted(set(words) - {f.path for f in figures})

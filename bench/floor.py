@@ -54,11 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     new_markdown, source = converter_factory(args.arshif_root)
     started = time.perf_counter()
     converter = new_markdown()
+    # An older engine's new_markdown() gives a Markdown instance, reset between documents; a newer one's
+    # converter resets itself.
+    reset = getattr(converter, "reset", lambda: None)
     files = 0
     size_in = size_out = 0
     for path in sorted((args.site / "content").rglob("*.md")):
         text = path.read_bytes().decode("utf-8")
-        converter.reset()
+        reset()
         html = converter.convert(body_of(text))
         files += 1
         size_in += len(text)

@@ -41,13 +41,14 @@ def run_mode(site: Path, articles: int, mode: str) -> None:
     config = load_config(site)
     sources = content.article_sources(content.scan_files(config.content_dir))[:articles]
     data = [(config.content_dir / source).read_bytes() for source in sources]
+    converter = content.new_markdown()
     if mode in ("plain", "arshif"):
-        converter = markdown.Markdown() if mode == "plain" else content.new_markdown()
+        plain = markdown.Markdown()
         for raw in data:
-            converter.reset()
-            converter.convert(content.split_front_matter(raw.decode("utf-8"))[1])
+            plain.reset()
+            (plain if mode == "plain" else converter).convert(content.split_front_matter(raw.decode("utf-8"))[1])
     elif mode == "parse":
-        names, converter = content._SourceNames(config), content.new_markdown()
+        names = content._SourceNames(config)
         for source, raw in zip(sources, data, strict=True):
             content._read_article(config.content_dir / source, config, converter, raw, "-", names.of(source))
     else:

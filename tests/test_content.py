@@ -81,9 +81,13 @@ def test_markdown_features_and_heading_anchors(site: SiteMaker) -> None:
     "[TOC]\n\n## أول\n\n### ثان\n\n## أول",
     "    [TOC]\n\n## في الشيفرة فقط",
     "> [TOC]\n\n## في اقتباس",
+    "نص عادي بلا جدول ولا حاشية، فيه \\| وخط.\n\n## عنوان",
+    "| أ | ب |\n|---|---|\n| ١ | ٢ |\n\nنص [^ن].\n\n[^ن]: حاشية.\n\n```\n~~~ code | x\n```",
+    "~~~\nشيفرة\n~~~\n\n- أ\n- ب",
 ])
-def test_heading_anchors_are_the_toc_extensions(body: str) -> None:
-    """Arshif's anchors skip the contents list but must give the toc extension's bytes, [TOC] included."""
+def test_site_markdown_gives_the_extensions_bytes(body: str) -> None:
+    """Arshif's anchors skip the contents list, and a body without a table's, footnote's or fence's syntax
+    is converted without those extensions: either way the bytes must be the extensions' own, [TOC] included."""
     import markdown
     from markdown.extensions.toc import TocExtension, slugify_unicode
 
