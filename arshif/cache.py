@@ -115,6 +115,12 @@ def _load_chunked(folder: Path, files: dict[int, str]) -> dict[Any, Any] | None:
     return mapping
 
 
+def _same_page(before: Any, now: Any) -> bool:
+    """Whether an output's record entry is unchanged: a page rendered again after a body edit mostly is, but its
+    reads come back in another order (a set's, which differs between processes)."""
+    return before is now or (before is not None and before[0] == now[0] and frozenset(before[1]) == frozenset(now[1]))
+
+
 def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
     """Delete the chunk files of STEM that no saved map names any more."""
     for path in folder.glob(f"{stem}-*.pickle"):
@@ -490,7 +496,8 @@ class BuildCache:
         if not self.persist:
             return {}
         last = self.record if self.record is not None else Record()
-        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files),
+        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files,
+                                             _same_page),
                 "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
                                              operator.eq)}
 
