@@ -23,7 +23,7 @@ from typing import Any
 from .content import Article, FileStat, scan_files, source_digest
 from .search import ArticleTerms, article_terms
 
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
@@ -113,12 +113,6 @@ def _load_chunked(folder: Path, files: dict[int, str]) -> dict[Any, Any] | None:
             return None
         mapping.update(data["entries"])
     return mapping
-
-
-def _same_page(before: Any, now: Any) -> bool:
-    """Whether an output's record entry is unchanged: a page rendered again after a body edit mostly is, but its
-    reads come back in another order (a set's, which differs between processes)."""
-    return before is now or (before is not None and before[0] == now[0] and frozenset(before[1]) == frozenset(now[1]))
 
 
 def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
@@ -350,7 +344,7 @@ class Record:
     state of every key it read (see depends.py), the static files copied, and the search files."""
 
     key: str = ""
-    pages: dict[str, tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)  # reads as tuples: they load faster
+    pages: dict[str, tuple[Any, str]] = field(default_factory=dict)  # reads as KEYS encodes them (depends.KeyTable)
     states: dict[Any, Any] = field(default_factory=dict)
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""
@@ -363,6 +357,7 @@ class Record:
     page_files: dict[int, str] = field(default_factory=dict)  # where PAGES is saved (see _save_chunked)
     state_files: dict[int, str] = field(default_factory=dict)  # where STATES is saved
     shape: str = ""  # a digest of what the pages' contexts were made from (pipeline.Shaped.shape)
+    keys: list[Any] = field(default_factory=list)  # the keys of PAGES' reads, in the order of their characters
 
 
 @dataclass
@@ -489,15 +484,14 @@ class BuildCache:
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 
-    def save_ahead(self, pages: dict[str, tuple[Any, tuple[Any, ...]]], states: dict[Any, Any]) -> dict[str, Any]:
+    def save_ahead(self, pages: dict[str, tuple[Any, str]], states: dict[Any, Any]) -> dict[str, Any]:
         """Save a record's PAGES and STATES, its big parts, ahead of the rest (see save); returns the record's
         page_files and state_files. Nothing reads them until a record naming them is saved, so a build that
         fails after this loses nothing."""
         if not self.persist:
             return {}
         last = self.record if self.record is not None else Record()
-        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files,
-                                             _same_page),
+        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files, operator.eq),
                 "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
                                              operator.eq)}
 

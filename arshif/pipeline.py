@@ -29,7 +29,7 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, Readers, article_state, changed_keys, context_key, key_states, stale
+from .depends import Key, KeyTable, Made, Readers, article_state, changed_keys, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import batches_of, map_forked
@@ -95,6 +95,7 @@ class Plan:
     jobs: list[Job]
     todo: list[int]
     changed: set[Key]  # the keys whose state changed since the last build
+    keys: KeyTable  # the characters that stand for keys in the outputs' reads (the last build's, and new ones)
     unplanned: list[str]  # outputs left out of JOBS, as the last build made them (see _plan's READERS)
     readers: Readers | None  # the index that found the pages to do, when one did
 
@@ -148,15 +149,18 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         plan = _plan(shaped, bodies, writer, last if trusted else Record(), cache.readers)
         lap("plan")
         problems, reads = _render(plan.jobs, plan.todo, shaped.env, writer, request.config, request.workers,
-                                  request.progress)
+                                  request.progress, plan.keys)
         lap("render pages")
         problems = shaped.problems + list(dict.fromkeys(problems))
         if problems:
             raise BuildFailed(problems)
         rendered = {plan.jobs[i].path for i in plan.todo}
         pages_rendered = sum(1 for i in plan.todo if plan.jobs[i].page is not None)
-        made, changed = _made(plan, rendered, reads, last), plan.changed
+        made, changed, keys = _made(plan, rendered, reads, last), plan.changed, plan.keys
         cache.readers = plan.readers.moved(made, rendered) if plan.readers is not None else None
+        compacted = keys.compacted(made, len(shaped.states))
+        if compacted is not None:
+            (keys, made), cache.readers = compacted, None
         del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
         pages_made, page_count, saved = set(made) | set(sitemap_names(shaped.pages)), len(shaped.pages), {}
         states = shaped.states
@@ -184,7 +188,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                       (len(site.articles), page_count, len(site.tags)), "\n".join(sorted(expected)),
                       request.config.precompress)
     record = Record(shaped.key, made, states, copied, sitemap, search.digest, search.files,
-                    search.layout, shaped.template_refs, related, folders, shape=shaped.shape, **saved)
+                    search.layout, shaped.template_refs, related, folders, shape=shaped.shape, keys=keys.keys, **saved)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
     if request.save_later:
@@ -203,8 +207,7 @@ def _save_cache(cache: BuildCache, summary: Summary, record: Record, layout: Any
         cache.readers = Readers.index(record.pages)  # after the page reloaded: the next edit's plan uses it
 
 
-def _made(plan: Plan, rendered: set[str], reads: dict[str, tuple[Key, ...]],
-          last: Record) -> dict[str, tuple[Any, tuple[Key, ...]]]:
+def _made(plan: Plan, rendered: set[str], reads: dict[str, str], last: Record) -> Made:
     """Each output's context and reads, for the next build: the last record's entry where it was not rendered
     (then its context is unchanged), so only what this build rendered is made anew."""
     made = {path: last.pages[path] for path in plan.unplanned}
@@ -348,14 +351,16 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
     same_shape = last.shape == shaped.shape  # then every page's context is the last build's
     checking = bool(os.environ.get("ARSHIF_CHECK_PLAN"))
     changed = changed_keys(last.states, shaped.states)
+    keys = KeyTable(last.keys)
+    changed_chars = keys.chars(changed)
     pages, unplanned, planned = shaped.pages, [], set()
     if same_shape and readers is not None and readers.pages is last.pages:
-        due = readers.due(changed)
+        due = readers.due(changed_chars)
         pages = [page for page in shaped.pages if page.output_path in due or writer.missing(page.output_path)]
         planned = {page.output_path for page in pages}
         unplanned = [page.output_path for page in shaped.pages if page.output_path not in planned]
         if checking:
-            missed = [path for path in unplanned if not changed.isdisjoint(last.pages[path][1])]
+            missed = [path for path in unplanned if not set(changed_chars).isdisjoint(last.pages[path][1])]
             if missed:
                 raise RuntimeError(f"the index of reads misses {missed[0]}, which read a changed key")
     else:
@@ -372,9 +377,9 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
         if pages is shaped.pages or page.output_path in planned:
             jobs.append(Job(page.output_path, context,
                             partial(_render_one, shaped.env, page, bodies, shaped.photos), page))
-    due = stale(last.pages, {job.path: job.context for job in jobs}, changed)
+    due = stale(last.pages, {job.path: job.context for job in jobs}, changed_chars)
     todo = [i for i, job in enumerate(jobs) if job.path in due or writer.missing(job.path)]
-    return Plan(jobs, todo, changed, unplanned, readers)
+    return Plan(jobs, todo, changed, keys, unplanned, readers)
 
 
 def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: BuildCache, last: Record,
@@ -511,23 +516,21 @@ def _run_jobs(shared: tuple[list[Job], SiteWriter, Config, RecordingEnvironment]
 
 
 def _render(jobs: list[Job], todo: list[int], env: RecordingEnvironment, writer: SiteWriter, config: Config,
-            workers: int, progress: Progress | None) -> tuple[list[Problem], dict[str, tuple[Key, ...]]]:
+            workers: int, progress: Progress | None, keys: KeyTable) -> tuple[list[Problem], dict[str, str]]:
     """Make the outputs at TODO, across processes when there are many (each stages its own files).
 
-    Returns the problems and each output's reads, as tuples of one object per key: a worker's reads
-    arrive as new objects for every page (at 10,000 articles they took 100 MB as frozensets).
+    Returns the problems and each output's reads, as KEYS encodes them.
     """
     parallel = workers > 1 and len(todo) >= PARALLEL_PAGES
     batches = batches_of(todo, 100 if parallel else 500)
     problems: list[Problem] = []
-    reads: dict[str, tuple[Key, ...]] = {}
-    keys: dict[Key, Key] = {}  # one object per key (the record pickles each key once, too)
+    reads: dict[str, str] = {}
     done = 0
     for batch, (found, read) in zip(batches, map_forked(_run_jobs, (jobs, writer, config, env), batches,
                                                          workers if parallel else 1), strict=True):
         problems += found
         for path, page_reads in read.items():
-            reads[path] = tuple([keys.setdefault(k, k) for k in page_reads])
+            reads[path] = keys.encode(page_reads)
         done += len(batch)
         if progress:
             progress("rendering", done, len(todo))

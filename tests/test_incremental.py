@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from arshif import depends
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
+from arshif.depends import KeyTable
 from tests.sitekit import BASE_CONFIG, NOW, SiteMaker, article, photo
 
 
@@ -231,3 +233,42 @@ def test_parallel_build_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
         assert report.pages > 400
         sites.append(site)
     assert tree(sites[0].out) == tree(sites[1].out)
+
+
+def test_the_key_table_gives_each_key_one_character_for_good() -> None:
+    table = KeyTable()
+    keys = [("a", f"content/{n}.md") for n in range(0xD900)]  # past the characters that UTF-8 cannot write
+    reads = table.encode(keys)
+    assert len(reads) == len(keys) and len(set(reads)) == len(keys)
+    assert sorted(table.decode(reads)) == sorted(keys)
+    assert all(not 0xD800 <= ord(char) <= 0xDFFF for char in reads)
+    again = KeyTable(table.keys)  # as the next build loads it
+    assert again.encode([keys[5], keys[0]]) == again.encode([keys[0], keys[5]]) == table.encode([keys[0], keys[5]])
+    assert again.chars([("a", "content/unknown.md"), keys[7]]) == table.encode([keys[7]])
+
+
+def test_a_key_table_grown_with_dead_keys_is_compacted(site: SiteMaker, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleted articles' keys stay in the table until it is twice the live keys: then the reads are encoded
+    afresh, and the builds after (in a preview and in a new process) are still exact."""
+    table = KeyTable()
+    made = {"a/index.html": ("context", table.encode([("a", "x"), ("t", "libya")]))}
+    table.encode([("a", f"gone{n}") for n in range(1500)])
+    assert table.compacted(made, live=2000) is None
+    compact = KeyTable.compacted
+    compacted, again = table.compacted(made, live=2)
+    assert compacted.keys and len(compacted.keys) == 2
+    assert sorted(compacted.decode(again["a/index.html"][1])) == [("a", "x"), ("t", "libya")]
+    monkeypatch.setattr(depends, "SPARE_KEYS", -10**6)  # every build compacts its table
+    compactions = []
+    monkeypatch.setattr(KeyTable, "compacted", lambda self, *args: compactions.append(
+        compact(self, *args)) or compactions[-1])
+    seed(site)
+    session = BuildSession()
+    site.build(session=session)
+    for name in ("delete", "rename", "new article", "body"):
+        EDITS[name](site)
+        site.build(session=session)
+        session.finish()
+        assert_same_as_cold(site, tmp_path, name)
+    assert len(compactions) >= 8 and all(compactions)
