@@ -227,11 +227,20 @@ class RsyncTarget:
             if not listed:
                 return Changes(unchanged=None)
             options = [o for o in RSYNC_OPTIONS if o not in ("--recursive", "--delete-after")] + RSYNC_LISTED
-            result = self._sync(site, [*options, *RSYNC_BY_TIME], dry_run, "\0".join(sorted(listed)), check=False)
-            if result.returncode == 0 or (result.returncode == 24 and _only_deletions_vanished(result.stderr, site)):
-                changes = parse_itemized(result.stdout)
+            gone: list[str] = []
+            if not self.remote:
+                # rsync 3.2.7 as Debian patched it in 2026 (and 3.4.3) refuses its own --delete-missing-args
+                # (RsyncProject/rsync#910): a folder on this machine has what the deploy folder lost deleted here.
+                gone = sorted(p for p in listed if not os.path.lexists(site / p))
+                listed, options = set(listed) - set(gone), [o for o in options if o != "--delete-missing-args"]
+            result = self._sync(site, [*options, *RSYNC_BY_TIME], dry_run, "\0".join(sorted(listed)), check=False) \
+                if listed else None
+            if result is None or result.returncode == 0 or (
+                    result.returncode == 24 and _only_deletions_vanished(result.stderr, site)):
+                changes = parse_itemized(result.stdout) if result is not None else Changes()
+                changes.deleted += _delete_below(Path(self.destination), gone, dry_run)
                 changes.unchanged = None  # rsync saw only the listed files
-                changes.sent = parse_stats(result.stdout)[2]
+                changes.sent = parse_stats(result.stdout)[2] if result is not None else 0
                 return changes
             # An rsync at the other end too old for the list, say: the whole sync below also mends a partial one.
         result = self._sync(site, [*RSYNC_OPTIONS, *(RSYNC_BY_TIME if by_time else RSYNC_BY_CONTENT)], dry_run)
@@ -272,6 +281,24 @@ def _only_deletions_vanished(errors: str, site: Path) -> bool:
                 if not line.startswith("rsync warning:")]
     return all(found is not None and not os.path.lexists(found.group(1)) and Path(found.group(1)).is_relative_to(site)
                for found in vanished)
+
+
+def _delete_below(folder: Path, paths: list[str], dry_run: bool) -> list[str]:
+    """Delete PATHS (files or whole folders) below FOLDER; returns the files among them, as rsync lists deletions."""
+    deleted = []
+    for path in paths:
+        target = folder / path
+        if ".." in Path(path).parts or Path(path).is_absolute() or not os.path.lexists(target):
+            continue  # already gone with a folder above it
+        if target.is_dir() and not target.is_symlink():
+            deleted += sorted(p.relative_to(folder).as_posix() for p in target.rglob("*") if not p.is_dir())
+            if not dry_run:
+                shutil.rmtree(target)
+        else:
+            deleted.append(path)
+            if not dry_run:
+                target.unlink()
+    return deleted
 
 
 def _lists_paths() -> bool:
