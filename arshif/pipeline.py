@@ -336,8 +336,8 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
 def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, readers: Readers | None = None) -> Plan:
     """Every page and feed with its context key; those whose context or reads changed are to do.
 
-    READERS, a preview's index of the last record's reads: with the site's shape unchanged, the pages to do
-    are those it says read a changed key (and any missing), and only they get jobs.
+    With the site's shape unchanged, the pages to do are those that read a changed key, and any missing, and only
+    they get jobs: READERS, a preview's index of the last record's reads, says which; else the reads are looked at.
     """
     site, config = shaped.site, shaped.site.config
     jobs: list[Job] = []
@@ -354,9 +354,15 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
     keys = KeyTable(last.keys)
     changed_chars = keys.chars(changed)
     pages, unplanned, planned = shaped.pages, [], set()
-    if same_shape and readers is not None and readers.pages is last.pages:
-        due = readers.due(changed_chars)
-        pages = [page for page in shaped.pages if page.output_path in due or writer.missing(page.output_path)]
+    if same_shape:
+        if readers is not None and readers.pages is last.pages:
+            due = readers.due(changed_chars)
+        else:  # a new process has no index: the record's reads, tested in C, cost less than making it
+            readers = None
+            due = {path for path, (_context, reads) in last.pages.items()
+                   if any(map(reads.__contains__, changed_chars))}
+        pages = [page for page in shaped.pages if page.output_path in due or page.output_path not in last.pages
+                 or writer.missing(page.output_path)]
         planned = {page.output_path for page in pages}
         unplanned = [page.output_path for page in shaped.pages if page.output_path not in planned]
         if checking:
