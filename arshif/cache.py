@@ -358,6 +358,7 @@ class Record:
     state_files: dict[int, str] = field(default_factory=dict)  # where STATES is saved
     shape: str = ""  # a digest of what the pages' contexts were made from (pipeline.Shaped.shape)
     keys: list[Any] = field(default_factory=list)  # the keys of PAGES' reads, in the order of their characters
+    key_file: str = ""  # where KEYS is saved
 
 
 @dataclass
@@ -393,7 +394,9 @@ class BuildCache:
             record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
             pages = _load_chunked(self.folder, record.page_files) if record is not None else None
             states = _load_chunked(self.folder, record.state_files) if pages is not None else None
-            self.record = replace(record, pages=pages, states=states) if states is not None else Record()
+            keys = _load_pickle(self.folder / record.key_file) if states is not None and record.key_file else None
+            self.record = replace(record, pages=pages, states=states, keys=keys["entries"]) \
+                if keys is not None and isinstance(keys.get("entries"), list) else Record()
         return self.record
 
     def load_index(self) -> None:
@@ -477,23 +480,29 @@ class BuildCache:
             _remove_unnamed(self.folder, "articles", set(files.values()))
         self.index_files = files
         if record.pages or not record.page_files:  # else save_ahead saved them
-            record = replace(record, **self.save_ahead(record.pages, record.states))
-        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={})})
+            record = replace(record, **self.save_ahead(record.pages, record.states, record.keys))
+        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={}, keys=[])})
+        _remove_unnamed(self.folder, "keys", {record.key_file})
         _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
         _remove_unnamed(self.folder, "states", set(record.state_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 
-    def save_ahead(self, pages: dict[str, tuple[Any, str]], states: dict[Any, Any]) -> dict[str, Any]:
-        """Save a record's PAGES and STATES, its big parts, ahead of the rest (see save); returns the record's
-        page_files and state_files. Nothing reads them until a record naming them is saved, so a build that
-        fails after this loses nothing."""
+    def save_ahead(self, pages: dict[str, tuple[Any, str]], states: dict[Any, Any], keys: list[Any]) -> dict[str, Any]:
+        """Save a record's big parts, its PAGES, STATES and KEYS, ahead of the rest (see save); returns the
+        record's page_files, state_files and key_file. Nothing reads them until a record naming them is saved, so
+        a build that fails after this loses nothing."""
         if not self.persist:
             return {}
         last = self.record if self.record is not None else Record()
+        key_file = last.key_file
+        if not key_file or keys != last.keys:  # a key table only grows, unless compacted
+            key_file = f"keys-{os.urandom(6).hex()}.pickle"
+            _save_pickle(self.folder / key_file, {"entries": keys})
         return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files, operator.eq),
                 "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
-                                             operator.eq)}
+                                             operator.eq),
+                "key_file": key_file}
 
     def finish_saving(self) -> None:
         """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""
