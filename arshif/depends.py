@@ -190,13 +190,23 @@ class KeyTable:
         self.keys: list[Key] = list(keys or [])
         self._chars = {key: _character(number) for number, key in enumerate(self.keys)}
 
-    def encode(self, reads: Collection[Key]) -> str:
-        """READS as a string, its characters sorted: the same reads give the same string in every process."""
+    def add(self, keys: Iterable[Key]) -> None:
+        """Give KEYS their characters, those that have none yet.
+
+        A build adds its states' keys before rendering: the table then holds this process's own key objects,
+        made together, not the copies that come back from the render workers (at 100,000 articles, keeping those
+        left 64 MB more in use once the record was saved, and the cold build's peak 28 MB higher).
+        """
         chars = self._chars
-        for key in reads:
+        for key in keys:
             if key not in chars:
                 chars[key] = _character(len(self.keys))
                 self.keys.append(key)
+
+    def encode(self, reads: Collection[Key]) -> str:
+        """READS as a string, its characters sorted: the same reads give the same string in every process."""
+        self.add(reads)
+        chars = self._chars
         return "".join(sorted([chars[key] for key in reads]))
 
     def decode(self, reads: str) -> list[Key]:

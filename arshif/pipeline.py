@@ -354,6 +354,7 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
     checking = bool(os.environ.get("ARSHIF_CHECK_PLAN"))
     changed = changed_keys(last.states, shaped.states)
     keys = KeyTable(last.keys)
+    keys.add(shaped.states)
     changed_chars = keys.chars(changed)
     pages, unplanned, planned = shaped.pages, [], set()
     if same_shape:
