@@ -220,8 +220,9 @@ def make_environment(config: Config, site: Site, assets: Mapping[str, str],
         if slot not in remembered:
             outer = recorder.take()
             output = macro(*args)
-            remembered[slot] = (str(output).encode(), tuple(recorder.take()))
-            recorder.reads |= outer
+            reads = recorder.take()
+            remembered[slot] = (str(output).encode(), tuple(reads))
+            recorder.reads |= outer | reads  # the page that renders it first showed it too
             return output
         output, reads = remembered[slot]
         recorder.reads.update(reads)

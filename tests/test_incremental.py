@@ -272,3 +272,20 @@ def test_a_key_table_grown_with_dead_keys_is_compacted(site: SiteMaker, tmp_path
         session.finish()
         assert_same_as_cold(site, tmp_path, name)
     assert len(compactions) >= 8 and all(compactions)
+
+
+def test_the_page_that_first_renders_a_list_entry_notes_what_the_entry_showed(site: SiteMaker, tmp_path: Path) -> None:
+    """A list entry is rendered once per build and reused (render.py's once): the page that renders it first
+    must note its reads as well as the pages that reuse it. Here the entry shows how many articles each of
+    its tags has, which the article's own key does not cover; a tag gaining an article changes it."""
+    macros = site.root / "templates/_macros.html"
+    macros.write_text(macros.read_text(encoding="utf-8").replace(
+        "{{ tag.name|bidi }}</a>", "{{ tag.name|bidi }} ({{ tag.articles|length }})</a>"), encoding="utf-8")
+    site.add("2019/old.md", article(title="مقال قديم", date="2019-05-01 10:00", tags="[rare]"))
+    for n in range(1, 8):
+        site.add(f"2020/n{n}.md", article(title=f"مقال {n}", date=f"2020-0{n}-10 10:00", tags="[libya]"))
+    assert_same_as_cold(site, tmp_path, "first build")
+    assert "rare</bdi> (1)" in site.page("archive/2019/")
+    site.add("2020/n3.md", article(title="مقال 3", date="2020-03-10 10:00", tags="[libya, rare]"))
+    assert_same_as_cold(site, tmp_path, "a tag gains an article")
+    assert "rare</bdi> (2)" in site.page("archive/2019/")
