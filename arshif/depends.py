@@ -182,8 +182,8 @@ class KeyTable:
 
     The record keeps every output's reads: as tuples of keys, loading them took 0.1 s of a 10,000-article
     edit and testing them for a changed key 0.05 s; a string loads as one object and `in` tests it in C.
-    A key keeps its character from build to build (the table is saved with the record and only grows);
-    a clean build starts a new one.
+    A key keeps its character from build to build (the record saves the table, which only grows until it
+    is compacted); a clean build starts a new one.
     """
 
     def __init__(self, keys: list[Key] | None = None) -> None:
