@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import html
+import operator
 import os
 import posixpath
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import quote, unquote, urlsplit
@@ -74,14 +77,15 @@ class Article:
         object.__setattr__(self, "modified", max((self.date, *([self.updated] if self.updated else []),
                                                   *(c.date for c in self.corrections))))
 
-    def __getstate__(self) -> list[Any]:
-        return [getattr(self, name) for name in _ARTICLE_FIELDS]
+    def __getstate__(self) -> tuple[Any, ...]:
+        return _ARTICLE_STATE(self)
 
-    def __setstate__(self, state: list[Any]) -> None:
+    def __setstate__(self, state: Sequence[Any]) -> None:
         # dataclasses' own, for frozen classes with slots, looks up fields() for every object: a third of
-        # loading 10,000 cached articles.
-        for name, value in zip(_ARTICLE_FIELDS, state, strict=True):
-            object.__setattr__(self, name, value)
+        # loading 10,000 cached articles. The slots' own setters, called from C, take a fifth less than a loop.
+        if len(state) != len(_ARTICLE_SETTERS):
+            raise ValueError(f"an article saved with {len(state)} fields, not {len(_ARTICLE_SETTERS)}")
+        deque(map(operator.call, _ARTICLE_SETTERS, repeat(self), state), maxlen=0)
 
     @property
     def author(self) -> str:
@@ -94,6 +98,8 @@ class Article:
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))  # the order dataclasses pickles them in
+_ARTICLE_STATE = operator.attrgetter(*_ARTICLE_FIELDS)
+_ARTICLE_SETTERS = tuple(getattr(Article, name).__set__ for name in _ARTICLE_FIELDS)
 
 
 @cache
