@@ -18,6 +18,7 @@ from .problems import BuildFailed, Problem
 
 CONFIG_NAME = "site.toml"
 DIGIT_SYSTEMS = ("arab", "latn")
+PAGINATIONS = ("newest", "stable")
 # Bylines that name a news agency, not a person: schema.org Organization, and no author page.
 DEFAULT_AGENCIES = ("وكالات", "رويترز", "فرانس برس", "أ ف ب", "أ.ف.ب", "الأناضول", "أسوشيتد برس", "د ب أ",
                     "وكالة الأنباء الألمانية", "شينخوا", "سبوتنيك", "Reuters", "AFP", "AP", "Anadolu")
@@ -50,6 +51,7 @@ class Config:
     digits: str
     hijri: bool
     page_size: int
+    pagination: str
     summary_length: int
     tags: Mapping[str, str]
     sections: Mapping[str, str]
@@ -95,6 +97,9 @@ _SCHEMA: dict[str, tuple[type, Any, str]] = {
     "digits": (str, "", 'digits = "arab" for ٠١٢٣ or digits = "latn" for 0123'),
     "hijri": (bool, False, "hijri = true or hijri = false"),
     "page_size": (int, 10, "a whole number from 1 up, e.g. page_size = 10"),
+    "pagination": (str, "newest", 'pagination = "newest" (page 2 holds the next newest articles) or "stable" (pages '
+                                  "are numbered from the oldest and keep their articles, so a new article changes "
+                                  "only the first page of each list)"),
     "summary_length": (int, 200, "a whole number of characters, e.g. summary_length = 200"),
     "tags": (dict, {}, 'a table of tag slugs to Arabic names: [tags] libya = "ليبيا"'),
     "sections": (dict, {}, 'a table of section slugs to Arabic names, in menu order: [sections] politics = "سياسة"'),
@@ -203,6 +208,8 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
                 values["digits"] = "arab" if locale.default_numbering_system == "arab" else "latn"
         except (UnknownLocaleError, ValueError):
             bad("locale", f"unknown locale {values['locale']!r}")
+    if values.get("pagination", "newest") not in PAGINATIONS:
+        bad("pagination", f"{values['pagination']!r} is neither 'newest' nor 'stable'")
     if values.get("digits") and values["digits"] not in DIGIT_SYSTEMS:
         bad("digits", f"{values['digits']!r} is neither 'arab' nor 'latn'")
     if "timezone" in values:

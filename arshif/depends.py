@@ -131,7 +131,8 @@ _IDENTITIES: dict[type, Any] = {
     Author: lambda w: _shared(("w", w.slug)),
     Month: lambda m: _shared(("m", m.year, m.month)),
     Year: lambda y: _shared(("y", y.year)),
-    Pager: lambda p: ("pager", p.number, p.total, p.first_url, tuple([a.source for a in p.items])),
+    Pager: lambda p: ("pager", p.number, p.total, p.first_url, p.url, p.previous_url, p.next_url,
+                      tuple([a.source for a in p.items])),
 }
 
 

@@ -89,27 +89,28 @@ class Year:
 
 @dataclass(frozen=True)
 class Pager:
-    """One page of a paginated list, and where its neighbours are."""
+    """One page of a paginated list, which runs newest first, and where its neighbours are.
+
+    With site.toml's pagination = "newest", page 1 is the list's own URL (the front) and each page holds the
+    next PAGE_SIZE articles, so a new article moves every page. With "stable", pages are numbered from the
+    oldest: page 1 holds the oldest PAGE_SIZE articles for good, and the front (numbered last) holds what no
+    numbered page does, from PAGE_SIZE to twice that less one. A stable list's numbered pages do not know how
+    many pages there are (TOTAL is None), so a new article changes its front only, and, one time in
+    PAGE_SIZE, adds a numbered page and changes the next older one's link to the newer page.
+    """
 
     items: tuple[Article, ...]
     number: int
-    total: int
+    total: int | None
     first_url: str
-
-    def url_of(self, number: int) -> str:
-        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
-
-    @property
-    def url(self) -> str:
-        return self.url_of(self.number)
+    url: str
+    previous_url: str | None  # the newer page
+    next_url: str | None  # the older page
 
     @property
-    def previous_url(self) -> str | None:
-        return self.url_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.url_of(self.number + 1) if self.number < self.total else None
+    def front(self) -> bool:
+        """Whether this is the list's own URL, where its newest articles are."""
+        return self.url == self.first_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +152,27 @@ class Site:
     related_key: str = ""
 
 
-def paginate(articles: Sequence[Article], first_url: str, page_size: int) -> list[Pager]:
-    """Split a list into pages; an empty list still gets one (empty) page."""
-    total = max(1, math.ceil(len(articles) / page_size))
-    return [Pager(tuple(articles[(n - 1) * page_size:n * page_size]), n, total, first_url)
-            for n in range(1, total + 1)]
+def paginate(articles: Sequence[Article], first_url: str, page_size: int, stable: bool = False) -> list[Pager]:
+    """Split a list into pages, the front first (see Pager); an empty list still gets one (empty) page."""
+
+    def url(number: int) -> str:
+        return first_url if number == front_number else f"{first_url}page/{number}/"
+
+    count = len(articles)
+    if not stable:
+        front_number, total = 1, max(1, math.ceil(count / page_size))
+        return [Pager(tuple(articles[(n - 1) * page_size:n * page_size]), n, total, first_url, url(n),
+                      url(n - 1) if n > 1 else None, url(n + 1) if n < total else None)
+                for n in range(1, total + 1)]
+    numbered = max(0, count // page_size - 1)
+    front_number = numbered + 1
+    pagers = []
+    for number in range(front_number, 0, -1):
+        start = 0 if number == front_number else count - number * page_size
+        end = count - numbered * page_size if number == front_number else start + page_size
+        newer, older = url(number + 1) if number < front_number else None, url(number - 1) if number > 1 else None
+        pagers.append(Pager(tuple(articles[start:end]), number, None, first_url, url(number), newer, older))
+    return pagers
 
 
 def publishable(articles: Sequence[Article], now: datetime, drafts: bool, future: bool) -> list[Article]:
@@ -367,15 +384,16 @@ def assemble(config: Config, articles: Sequence[Article], now: datetime,
     )
 
 
-def _list_pages(kind: str, articles: Sequence[Article], first_url: str, template: str, size: int,
+def _list_pages(kind: str, articles: Sequence[Article], first_url: str, template: str, config: Config,
                 **context: Any) -> list[Page]:
-    return [Page(kind, p.url, template, {"pager": p, **context}) for p in paginate(articles, first_url, size)]
+    return [Page(kind, p.url, template, {"pager": p, **context})
+            for p in paginate(articles, first_url, config.page_size, config.pagination == "stable")]
 
 
 def routes(site: Site) -> list[Page]:
     """Every page of the site, each with the template and context that render it."""
-    size = site.config.page_size
-    pages = _list_pages("home", site.articles, "", "index.html", size)
+    config = site.config
+    pages = _list_pages("home", site.articles, "", "index.html", config)
     for article in site.articles:
         pages.append(Page("article", article.url, article.template, {
             "article": article,
@@ -388,17 +406,17 @@ def routes(site: Site) -> list[Page]:
         }))
     pages.append(Page("tags", "tags/", "tags.html", {"tags": site.tags}))
     for tag in site.tags:
-        pages += _list_pages("tag", tag.articles, tag.url, "tag.html", size, tag=tag)
+        pages += _list_pages("tag", tag.articles, tag.url, "tag.html", config, tag=tag)
     for section in site.sections:
-        pages += _list_pages("section", section.articles, section.url, "section.html", size, section=section)
+        pages += _list_pages("section", section.articles, section.url, "section.html", config, section=section)
     for author in site.authors:
         if not author.agency:
-            pages += _list_pages("author", author.articles, author.url, "author.html", size, author=author)
+            pages += _list_pages("author", author.articles, author.url, "author.html", config, author=author)
     pages.append(Page("archive", "archive/", "archive.html", {"years": site.years}))
     for year in site.years:
-        pages += _list_pages("year", year.articles, year.url, "year.html", size, year=year)
+        pages += _list_pages("year", year.articles, year.url, "year.html", config, year=year)
         for month in year.months:
-            pages += _list_pages("month", month.articles, month.url, "month.html", size, month=month)
+            pages += _list_pages("month", month.articles, month.url, "month.html", config, month=month)
     pages.append(Page("search", "search/", "search.html", {}))
     pages.append(Page("404", "404.html", "404.html", {}))
     if any(a.aliases for a in site.articles):

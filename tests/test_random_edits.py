@@ -140,6 +140,7 @@ class RandomSite:
         self.entry_fields: list[str] = []
         self.probes: list[str] = []
         self.page_size = 3
+        self.pagination = "stable" if seed % 2 == 0 else "newest"  # half the seeds edit a stable site throughout
         self.digits = "arab"
         self.tag_names = {slug: names[0] for slug, names in TAG_NAMES.items()}
         self.section_names = {slug: names[0] for slug, names in SECTION_NAMES.items() if slug != "sports"}
@@ -199,6 +200,7 @@ timezone = "Africa/Cairo"
 digits = "{self.digits}"
 hijri = true
 page_size = {self.page_size}
+pagination = "{self.pagination}"
 
 [tags]
 {tags}
@@ -514,9 +516,11 @@ page_size = {self.page_size}
                     apply)
 
     def edit_config(self) -> Step:
-        what = self.rng.choice(("page_size", "digits", "tag name", "economy"))
+        what = self.rng.choice(("page_size", "digits", "tag name", "economy", "pagination"))
         if what == "page_size":
             value: Any = self.rng.choice([n for n in (2, 3, 4) if n != self.page_size])
+        elif what == "pagination":
+            value = "stable" if self.pagination == "newest" else "newest"
         elif what == "digits":
             value = "latn" if self.digits == "arab" else "arab"
         elif what == "tag name":
@@ -528,6 +532,8 @@ page_size = {self.page_size}
         def apply(_: SiteMaker) -> None:
             if what == "page_size":
                 self.page_size = value
+            elif what == "pagination":
+                self.pagination = value
             elif what == "digits":
                 self.digits = value
             elif what == "tag name":
