@@ -63,14 +63,14 @@ ENTRY_FIELDS = {
 LIST_PROBES = {
     "tags newest title": ("tags.html", "{{ count(tag.articles|length, 'article') }}</span>",
                           ' <span class="newest">{{ tag.articles[0].title }}</span>'),
-    "tag oldest title": ("tag.html", "<p class=\"lead-count\">{{ count(tag.articles|length, 'article') }}</p>\n",
+    "tag oldest title": ("tag.html", "{{ lead_count(pager, tag.articles) }}\n",
                          '<p class="oldest">{{ tag.articles[-1].title }}</p>\n'),
     "archive newest title": ("archive.html", "</h2>\n", '  <p class="newest">{{ year.articles[0].title }}</p>\n'),
     "section oldest title": ("section.html",
-                             "<p class=\"lead-count\">{{ count(section.articles|length, 'article') }}</p>\n",
+                             "{{ lead_count(pager, section.articles) }}\n",
                              '<p class="oldest">{{ section.articles[-1].title }}</p>\n'),
     "author newest title": ("author.html",
-                            "<p class=\"lead-count\">{{ count(author.articles|length, 'article') }}</p>\n",
+                            "{{ lead_count(pager, author.articles) }}\n",
                             '<p class="newest">{{ author.articles[0].title }} {{ author.bio }}</p>\n'),
 }
 
