@@ -58,18 +58,19 @@ def main() -> int:
             shutil.rmtree(site / folder, ignore_errors=True)
             shutil.copytree(BENCH.parent / folder, site / folder)
     toml = (newest / "site.toml").read_text(encoding="utf-8")
-    (stable / "site.toml").write_text(re.sub(r"(?m)^pagination = .*\n", "", toml) + 'pagination = "stable"\n',
+    # First: a key after a [table] would belong to the table.
+    (stable / "site.toml").write_text('pagination = "stable"\n' + re.sub(r"(?m)^pagination = .*\n", "", toml),
                                       encoding="utf-8")
     (newest / "site.toml").write_text(re.sub(r"(?m)^pagination = .*\n", "", toml), encoding="utf-8")
     for site in (newest, stable):
         print(f"cold/first build of {site.name}: {build(python, site)[0]:.1f} s", flush=True)
     sites = {"newest": newest, "stable": stable}
     walls: dict[str, list[float]] = {name: [] for name in sites}
-    writer = corpus.Writer(1)
+    writer, run = corpus.Writer(1), time.strftime("%Y%m%d%H%M%S")  # new articles, however often it runs
     print("| round | pagination | wall s | pages rendered | files written | peak RSS KB |")
     print("|---:|---|---:|---:|---:|---:|")
     for round_ in range(1, args.rounds + 1):
-        article = dataclasses.replace(writer.article(args.size + round_), slug=f"ab-published-{round_}",
+        article = dataclasses.replace(writer.article(args.size + round_), slug=f"ab-published-{run}-{round_}",
                                       date=corpus.END - timedelta(minutes=args.rounds - round_))
         for site in sites.values():
             path = site / "content" / str(article.year) / f"{article.slug}.md"
