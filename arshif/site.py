@@ -154,25 +154,18 @@ class Site:
 
 def paginate(articles: Sequence[Article], first_url: str, page_size: int, stable: bool = False) -> list[Pager]:
     """Split a list into pages, the front first (see Pager); an empty list still gets one (empty) page."""
-
-    def url(number: int) -> str:
-        return first_url if number == front_number else f"{first_url}page/{number}/"
-
     count = len(articles)
-    if not stable:
-        front_number, total = 1, max(1, math.ceil(count / page_size))
-        return [Pager(tuple(articles[(n - 1) * page_size:n * page_size]), n, total, first_url, url(n),
-                      url(n - 1) if n > 1 else None, url(n + 1) if n < total else None)
-                for n in range(1, total + 1)]
-    numbered = max(0, count // page_size - 1)
-    front_number = numbered + 1
-    pagers = []
-    for number in range(front_number, 0, -1):
-        start = 0 if number == front_number else count - number * page_size
-        end = count - numbered * page_size if number == front_number else start + page_size
-        newer, older = url(number + 1) if number < front_number else None, url(number - 1) if number > 1 else None
-        pagers.append(Pager(tuple(articles[start:end]), number, None, first_url, url(number), newer, older))
-    return pagers
+    total: int | None
+    if stable:
+        numbered, total = max(0, count // page_size - 1), None
+        spans = [(numbered + 1, 0, count - numbered * page_size)] + [
+            (n, count - n * page_size, count - (n - 1) * page_size) for n in range(numbered, 0, -1)]
+    else:
+        total = max(1, math.ceil(count / page_size))
+        spans = [(n, (n - 1) * page_size, n * page_size) for n in range(1, total + 1)]
+    urls = [first_url] + [f"{first_url}page/{number}/" for number, _, _ in spans[1:]]
+    return [Pager(tuple(articles[start:end]), number, total, first_url, urls[i], urls[i - 1] if i else None,
+                  urls[i + 1] if i + 1 < len(urls) else None) for i, (number, start, end) in enumerate(spans)]
 
 
 def publishable(articles: Sequence[Article], now: datetime, drafts: bool, future: bool) -> list[Article]:
