@@ -359,6 +359,8 @@ class Record:
     shape: str = ""  # a digest of what the pages' contexts were made from (pipeline.Shaped.shape)
     keys: list[Any] = field(default_factory=list)  # the keys of PAGES' reads, in the order of their characters
     key_file: str = ""  # where KEYS is saved
+    routes: str = ""  # site.route_shape of the site this build placed its articles in
+    placed: str = ""  # the build key (build._build_key) they were placed under
 
 
 @dataclass

@@ -343,18 +343,19 @@ def digest_of(rows: Iterable[Iterable[str]]) -> str:
 
 
 def assemble(config: Config, articles: Sequence[Article], now: datetime,
-             drafts: bool = False, future: bool = False, known: Related | None = None) -> Site:
+             drafts: bool = False, future: bool = False, known: Related | None = None, placed: bool = False) -> Site:
     """Place the publishable articles in the site: order, tags, archives, neighbours.
 
     KNOWN is the last build's related articles (related_of): when the order and tags are the same,
-    they are taken from it instead of being looked for again.
+    they are taken from it instead of being looked for again. PLACED: the caller knows they are (every
+    article is placed as in that build: pipeline._placed_as_before), so they are not compared.
     """
     published = newest_first(publishable(articles, now, drafts, future))
     by_source = _by_source(published)
     tags, tags_of = resolve_tags(published, config, by_source)
     sections, section_of = resolve_sections(published, config, by_source)
     authors, authors_of = resolve_authors(published, config, by_source)
-    key = _related_key(published, tags_of)
+    key = known[0] if placed and known is not None else _related_key(published, tags_of)
     if known is not None and known[0] == key:
         by_url = {a.url: a for a in published}
         related = {url: tuple(by_url[other] for other in others) for url, others in known[1].items()}
