@@ -23,7 +23,7 @@ from typing import Any
 from .content import Article, FileStat, scan_files, source_digest
 from .search import ArticleTerms, article_terms
 
-CACHE_VERSION = 10
+CACHE_VERSION = 11
 CACHE_DIR = ".cache/arshif"
 FLUSH_EVERY = 500
 CHUNKS = 32  # the big maps are saved in this many files, so an edit rewrites the few it changed
@@ -83,22 +83,35 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict
 
     A chunk whose entries are all the SAME as in BEFORE (the map last saved in FILES; by default the
     very objects) keeps its file; the others are written under new names, so the files of the last
-    save stay whole until the map that names the new ones replaces it.
+    save stay whole until the map that names the new ones replaces it. A changed chunk is the last
+    one's file with the changes made: finding every entry's chunk cost an edit 0.02 s at 10,000 articles.
     """
-    changed = set(range(CHUNKS)) if len(files) != CHUNKS else (
-        {_chunk(key) for key, value in mapping.items() if not same(before.get(key), value)}
-        | {_chunk(key) for key in before.keys() - mapping.keys()})
-    if not changed:
-        return files
-    groups: list[dict[str, Any]] = [{} for _ in range(CHUNKS)]
-    for key, value in mapping.items():
-        if _chunk(key) in changed:
+    groups: dict[int, dict[Any, Any]] = {}
+    if len(files) == CHUNKS:
+        changed = [key for key, value in mapping.items() if not same(before.get(key), value)]
+        gone = before.keys() - mapping.keys()
+        for number in {_chunk(key) for key in changed} | {_chunk(key) for key in gone}:
+            data = _load_pickle(folder / files[number])
+            if data is None or not isinstance(data.get("entries"), dict):
+                groups = {}
+                break
+            groups[number] = data["entries"]
+        else:
+            for key in gone:
+                groups[_chunk(key)].pop(key, None)
+            for key in changed:
+                groups[_chunk(key)][key] = mapping[key]
+            if not groups:
+                return files
+    if not groups:  # every chunk made afresh
+        groups = {number: {} for number in range(CHUNKS)}
+        for key, value in mapping.items():
             groups[_chunk(key)][key] = value
     token = os.urandom(6).hex()  # not uuid: importing it costs a no-change build 3 ms
     names = dict(files)
-    for number in changed:
+    for number, entries in groups.items():
         names[number] = f"{stem}-{number}-{token}.pickle"
-        _save_pickle(folder / names[number], {"entries": groups[number]})
+        _save_pickle(folder / names[number], {"entries": entries})
     return names
 
 
@@ -120,6 +133,19 @@ def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
     for path in folder.glob(f"{stem}-*.pickle"):
         if path.name not in names:
             path.unlink(missing_ok=True)
+
+
+class _Kept:
+    """The context an output had in the last build, left in the record's files (BuildCache.load_contexts)."""
+
+    def __reduce__(self) -> str:
+        return "KEPT"
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = _Kept()
 
 
 @dataclass(slots=True)
@@ -354,7 +380,8 @@ class Record:
     template_refs: dict[str, frozenset[Any]] = field(default_factory=dict)  # template source digest -> names
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # site.related_of: found from what, and them
     folders: dict[str, int] = field(default_factory=dict)  # output folders as this build left them: SiteWriter
-    page_files: dict[int, str] = field(default_factory=dict)  # where PAGES is saved (see _save_chunked)
+    page_files: dict[int, str] = field(default_factory=dict)  # where PAGES' reads are saved (see _save_chunked)
+    context_files: dict[int, str] = field(default_factory=dict)  # where PAGES' contexts are saved
     state_files: dict[int, str] = field(default_factory=dict)  # where STATES is saved
     shape: str = ""  # a digest of what the pages' contexts were made from (pipeline.Shaped.shape)
     keys: list[Any] = field(default_factory=list)  # the keys of PAGES' reads, in the order of their characters
@@ -391,15 +418,35 @@ class BuildCache:
             self.summary = _load_entry(self.folder / "summary.pickle", Summary) or Summary()
 
     def load_record(self) -> Record:
-        """What the last build made (only read when the fast no-change check failed)."""
+        """What the last build made (only read when the fast no-change check failed).
+
+        Its outputs' contexts are KEPT, left on disk until load_contexts: a build that places every page as the
+        last one did never looks at them (at 10,000 articles loading them costs 0.05 s, saving them again 0.03 s).
+        """
         if self.record is None:
             record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
-            pages = _load_chunked(self.folder, record.page_files) if record is not None else None
-            states = _load_chunked(self.folder, record.state_files) if pages is not None else None
+            reads = _load_chunked(self.folder, record.page_files) if record is not None else None
+            states = _load_chunked(self.folder, record.state_files) if reads is not None else None
             keys = _load_pickle(self.folder / record.key_file) if states is not None and record.key_file else None
-            self.record = replace(record, pages=pages, states=states, keys=keys["entries"]) \
-                if keys is not None and isinstance(keys.get("entries"), list) else Record()
+            if keys is not None and isinstance(keys.get("entries"), list) and len(record.context_files) == CHUNKS:
+                pages = {path: (KEPT, read) for path, read in reads.items()}
+                self.record = replace(record, pages=pages, states=states, keys=keys["entries"])
+            else:
+                self.record = Record()
         return self.record
+
+    def load_contexts(self) -> None:
+        """Put the last build's contexts in the record's outputs, where they are KEPT.
+
+        Damaged files cost time only: each output then gets a context no build makes, so it is rendered again.
+        """
+        record = self.record
+        if record is None or not any(context is KEPT for context, _reads in record.pages.values()):
+            return
+        contexts = _load_chunked(self.folder, record.context_files) or {}
+        for path, (context, reads) in record.pages.items():
+            if context is KEPT:
+                record.pages[path] = (contexts.get(path), reads)
 
     def load_index(self) -> None:
         """Read the parsed articles of the last build (only when the fast no-change check failed)."""
@@ -486,6 +533,7 @@ class BuildCache:
         _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={}, keys=[])})
         _remove_unnamed(self.folder, "keys", {record.key_file})
         _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
+        _remove_unnamed(self.folder, "contexts", set(record.context_files.values()))
         _remove_unnamed(self.folder, "states", set(record.state_files.values()))
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
@@ -501,10 +549,26 @@ class BuildCache:
         if not key_file or keys != last.keys:  # a key table only grows, unless compacted
             key_file = f"keys-{os.urandom(6).hex()}.pickle"
             _save_pickle(self.folder / key_file, {"entries": keys})
-        return {"page_files": _save_chunked(self.folder, "pages", pages, last.pages, last.page_files, operator.eq),
+        reads = {path: entry[1] for path, entry in pages.items()}
+        before = {path: entry[1] for path, entry in last.pages.items()}
+        return {"page_files": _save_chunked(self.folder, "pages", reads, before, last.page_files, operator.eq),
+                "context_files": self._save_contexts(pages, last),
                 "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
                                              operator.eq),
                 "key_file": key_file}
+
+    def _save_contexts(self, pages: dict[str, tuple[Any, str]], last: Record) -> dict[int, str]:
+        """Save the contexts of PAGES; where all are the last build's, unlooked at (KEPT), its files stay."""
+        if pages.keys() == last.pages.keys() and len(last.context_files) == CHUNKS \
+                and all(entry[0] is KEPT for entry in pages.values()):
+            return last.context_files
+        if any(entry[0] is KEPT for entry in pages.values()):
+            self.load_contexts()  # the KEPT entries of PAGES are the last record's
+            pages = {path: (last.pages[path][0] if context is KEPT else context, reads)
+                     for path, (context, reads) in pages.items()}
+        contexts = {path: entry[0] for path, entry in pages.items()}
+        before = {path: entry[0] for path, entry in last.pages.items()}
+        return _save_chunked(self.folder, "contexts", contexts, before, last.context_files)
 
     def finish_saving(self) -> None:
         """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""

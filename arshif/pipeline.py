@@ -147,6 +147,8 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")
+        if trusted and (last.shape != shaped.shape or _checking()):
+            cache.load_contexts()  # else every page's context is the last build's, and none need be looked at
         plan = _plan(shaped, bodies, writer, last if trusted else Record(), cache.readers)
         lap("plan")
         problems, reads = _render(plan.jobs, plan.todo, shaped.env, writer, request.config, request.workers,
@@ -379,16 +381,20 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
     they get jobs: READERS, a preview's index of the last record's reads, says which; else the reads are looked at.
     """
     site, config = shaped.site, shaped.site.config
+    same_shape = last.shape == shaped.shape  # then every page's and feed's context is the last build's
+    checking = _checking()
     jobs: list[Job] = []
     for spec in feed_specs(site):
         items = spec.items(config.feeds_items)
         for kind, name in FEED_NAMES.items():
-            context = context_key(spec.folder + name, kind, {"items": items}, spec.title, spec.description,
-                                  shaped.key)
+            known = last.pages.get(spec.folder + name) if same_shape and not checking else None
+            context = known[0] if known is not None else context_key(
+                spec.folder + name, kind, {"items": items}, spec.title, spec.description, shaped.key)
+            if checking and same_shape and spec.folder + name in last.pages \
+                    and last.pages[spec.folder + name][0] != context:
+                raise RuntimeError(f"the plan would reuse a stale context for {spec.folder + name}")
             jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.feed),
                             reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
-    same_shape = last.shape == shaped.shape  # then every page's context is the last build's
-    checking = bool(os.environ.get("ARSHIF_CHECK_PLAN"))
     changed = changed_keys(last.states, shaped.states)
     keys = KeyTable(last.keys)
     keys.add(shaped.states)
@@ -469,6 +475,11 @@ def _write_search(shaped: Shaped, bodies: Bodies, writer: SiteWriter, cache: Bui
             if data is not None:
                 writer.write(path, data)
     return SearchFiles(digest, files, layout)
+
+
+def _checking() -> bool:
+    """Whether ARSHIF_CHECK_PLAN asks the plan to work out every context and compare it with the one it reuses."""
+    return bool(os.environ.get("ARSHIF_CHECK_PLAN"))
 
 
 class Stopwatch:

@@ -790,6 +790,40 @@ def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMake
     assert sum(kept) >= STEPS // 3, f"the kept site served {sum(kept)} of {len(kept)} builds:\n  " + "\n  ".join(done)
 
 
+@pytest.mark.parametrize("seed", [12, 13])
+def test_builds_that_place_every_article_as_before_give_the_cold_build_bytes(
+        site: SiteMaker, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new process for each build, mostly edits that leave every article in its place: the build keeps the last
+    one's key states and routes (pipeline._placed_as_before) and never loads the pages' contexts, and still equals
+    a cold build. Without ARSHIF_CHECK_PLAN, as users run it: the check would load every context."""
+    placed = []
+
+    def counted(*arguments: Any) -> Any:
+        found = placed_as_before(*arguments)
+        placed.append(found is not None)
+        return found
+
+    placed_as_before = arshif.pipeline._placed_as_before
+    monkeypatch.setattr(arshif.pipeline, "_placed_as_before", counted)
+    monkeypatch.delenv("ARSHIF_CHECK_PLAN")
+    model = RandomSite(site, seed)
+    model.populate()
+    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build")
+    edits = model.edits()
+    done: list[str] = []
+    for number in range(1, STEPS + 1):
+        step = None
+        while step is None:
+            kind = model.rng.choice(KEEPING_PLACES if model.rng.random() < 0.75 else MOVING)
+            step = edits[kind]()
+        step.apply(site)
+        done.append(f"{number}. [{step.kind}] {step.description}")
+        check_step(site, tmp_path / f"cold-{seed}-{number}",
+                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n")
+    assert sum(placed) >= STEPS // 3, \
+        f"placed as before in {sum(placed)} of {len(placed)} builds:\n  " + "\n  ".join(done)
+
+
 def test_a_preview_follows_what_a_page_starts_reading(site: SiteMaker, tmp_path: Path) -> None:
     """A page that starts reading another article's photo (its template shows the older article's lead photo
     only for one kicker) is rendered again when that photo is replaced: both edits keep the site as it was
