@@ -388,6 +388,7 @@ class Record:
     key_file: str = ""  # where KEYS is saved
     routes: str = ""  # site.route_shape of the site this build placed its articles in
     placed: str = ""  # the build key (build._build_key) they were placed under
+    listed: int = 0  # how many pages the sitemaps list
 
 
 @dataclass

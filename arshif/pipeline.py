@@ -59,7 +59,7 @@ from .site import (
     routes,
     url_collisions,
 )
-from .sitemap import sitemap_files, sitemap_names, small_files
+from .sitemap import listed_count, sitemap_files, sitemap_names, small_files
 from .writer import SiteWriter
 
 PARALLEL_PAGES = 400
@@ -77,7 +77,7 @@ class Shaped:
     problems: list[Problem]
     static_paths: list[str]
     site: Site
-    pages: list[Page]
+    pages: list[Page] | None  # None: the last build's, as the site is placed as before (see all_pages)
     env: RecordingEnvironment
     assets: Assets
     templates: dict[str, str]
@@ -87,6 +87,13 @@ class Shaped:
     photos: Photos
     shape: str  # a digest of what the pages' contexts are made from: the templates, the key and ROUTES
     routes: str  # site.route_shape
+    listed: int  # how many pages the sitemaps list
+
+    def all_pages(self) -> list[Page]:
+        """Every page: a build of a site placed as before routes only those it renders (_plan), unless asked."""
+        if self.pages is None:
+            self.pages = routes(self.site)
+        return self.pages
 
 
 @dataclass
@@ -165,14 +172,15 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         if compacted is not None:
             (keys, made), cache.readers = compacted, None
         del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
-        pages_made, page_count, saved = set(made) | set(sitemap_names(shaped.pages)), len(shaped.pages), {}
+        pages_made, saved = set(made) | set(sitemap_names(shaped.listed)), {}
+        page_count = len(shaped.pages) if shaped.pages is not None else cache.summary.counts[1]
         states, key_list = shaped.states, keys.keys
         del keys  # the table's lookup (28 MB at 100,000 articles); the record keeps its list
         if not request.save_later:
             # A build that ends here needs neither its pages nor the record's big parts again: those saved now,
             # all make room for the search step (at 100,000 articles the parent's peak in it fell from 1,098 to 915 MB).
             saved, made, states, key_list = cache.save_ahead(made, states, key_list), {}, {}, []
-            shaped.pages.clear()
+            shaped.pages = []
             shaped.states = {}
             lap("record ahead")
         # After the pages, so that a failed build leaves the kept search files as the last good build made them.
@@ -193,7 +201,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                       request.config.precompress)
     record = Record(shaped.key, made, states, copied, sitemap, search.digest, search.files,
                     search.layout, shaped.template_refs, related, folders, shape=shaped.shape, keys=key_list,
-                    routes=shaped.routes, placed=request.key, **saved)
+                    routes=shaped.routes, placed=request.key, listed=shaped.listed, **saved)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
     if request.save_later:
@@ -232,7 +240,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     kept, rewritten = _kept_site(request, cache.assembled, articles, static_paths)
     placed = None
     if kept is not None:
-        articles, site, pages, assets = kept.articles, kept.site, kept.pages, kept.assets
+        articles, site, pages, assets = kept.articles, kept.site, kept.all_pages(), kept.assets
     else:
         chosen = publishable(articles, request.now, request.drafts, request.future)
         unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
@@ -243,7 +251,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         left_out = {p.path for p in collisions + unknown}
         site = assemble(config, [a for a in chosen if a.source not in left_out], request.now, drafts=True,
                         future=True, known=last.related if last.related[0] else None, placed=placed is not None)
-        pages = routes(site)
+        pages = routes(site) if placed is None or _checking() else None
         if placed is None:
             problems += alias_collisions(site.articles, pages, static_paths, config.root)
         assets = collect_assets(config.theme_dir)
@@ -274,8 +282,9 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
             route_digest = last.routes
         key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
         shape = digest_of([(key, site.related_key, route_digest), *sorted(templates.items())])
+    listed = listed_count(pages) if pages is not None else last.listed
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
-                    states, key, photos, shape, route_digest)
+                    states, key, photos, shape, route_digest, listed)
     lap("key states")
     return shaped
 
@@ -368,8 +377,8 @@ def _write_sitemaps(shaped: Shaped, writer: SiteWriter, last: str) -> str:
     for path, data in small_files(site):
         writer.write(path, data)
     shown = digest_of([(shaped.shape,), [a.modified.isoformat() for a in site.articles]])
-    if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.pages)):
-        for path, data in sitemap_files(site, shaped.pages):
+    if shown != last or any(writer.missing(path) for path in sitemap_names(shaped.listed)):
+        for path, data in sitemap_files(site, shaped.all_pages()):
             writer.write(path, data)
     return shown
 
@@ -399,6 +408,8 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
     keys = KeyTable(last.keys)
     keys.add(shaped.states)
     changed_chars = keys.chars(changed)
+    if not same_shape or checking:
+        shaped.all_pages()
     pages, unplanned, planned = shaped.pages, [], set()
     if same_shape:
         if readers is not None and readers.pages is last.pages:
@@ -407,10 +418,17 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
             readers = None
             due = {path for path, (_context, reads) in last.pages.items()
                    if any(map(reads.__contains__, changed_chars))}
-        pages = [page for page in shaped.pages if page.output_path in due or page.output_path not in last.pages
-                 or writer.missing(page.output_path)]
-        planned = {page.output_path for page in pages}
-        unplanned = [page.output_path for page in shaped.pages if page.output_path not in planned]
+        if shaped.pages is None:  # the pages are the last build's: only those to render are routed
+            feeds = {job.path for job in jobs}
+            pages = routes(site, {path for path in last.pages if path not in feeds
+                                  and (path in due or writer.missing(path))})
+            planned = {page.output_path for page in pages}
+            unplanned = [path for path in last.pages if path not in planned and path not in feeds]
+        else:
+            pages = [page for page in shaped.pages if page.output_path in due or page.output_path not in last.pages
+                     or writer.missing(page.output_path)]
+            planned = {page.output_path for page in pages}
+            unplanned = [page.output_path for page in shaped.pages if page.output_path not in planned]
         if checking:
             missed = [path for path in unplanned if not set(changed_chars).isdisjoint(last.pages[path][1])]
             if missed:

@@ -44,9 +44,13 @@ def _listed(pages: Sequence[Page]) -> list[Page]:
     return [page for page in pages if page.kind not in ("404", "redirect")]
 
 
-def sitemap_names(pages: Sequence[Page], max_urls: int = MAX_URLS) -> list[str]:
-    """The files sitemap_files and small_files make, without making them."""
-    count = len(_listed(pages))
+def listed_count(pages: Sequence[Page]) -> int:
+    """How many of PAGES the sitemaps list (which decides their files: sitemap_names)."""
+    return len(_listed(pages))
+
+
+def sitemap_names(count: int, max_urls: int = MAX_URLS) -> list[str]:
+    """The files sitemap_files and small_files make for COUNT listed pages, without making them."""
     numbered = [f"sitemap-{n}.xml" for n in range(1, -(-count // max_urls) + 1)] if count > max_urls else []
     return [*numbered, "sitemap.xml", "news-sitemap.xml", "robots.txt"]
 
