@@ -77,7 +77,7 @@ def _chunk(key: Any) -> int:
     return zlib.crc32(key.encode()) % CHUNKS
 
 
-def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict[Any, Any],
+def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict[Any, Any] | None,
                   files: dict[int, str], same: Callable[[Any, Any], bool] = operator.is_) -> dict[int, str]:
     """Save MAPPING in CHUNKS files; returns each chunk's file name, to be kept where it is looked up.
 
@@ -85,14 +85,19 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict
     very objects) keeps its file; the others are written under new names, so the files of the last
     save stay whole until the map that names the new ones replaces it. A changed chunk is the last
     one's file with the changes made: finding every entry's chunk cost an edit 0.02 s at 10,000 articles.
+    BEFORE None: MAPPING holds only changes to the map in FILES (then a damaged file loses the map: {}).
     """
     groups: dict[int, dict[Any, Any]] = {}
+    patch = before is None
+    before = before or {}
     if len(files) == CHUNKS:
         changed = [key for key, value in mapping.items() if not same(before.get(key), value)]
         gone = before.keys() - mapping.keys()
         for number in {_chunk(key) for key in changed} | {_chunk(key) for key in gone}:
             data = _load_pickle(folder / files[number])
             if data is None or not isinstance(data.get("entries"), dict):
+                if patch:
+                    return {}
                 groups = {}
                 break
             groups[number] = data["entries"]
@@ -103,6 +108,8 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict
                 groups[_chunk(key)][key] = mapping[key]
             if not groups:
                 return files
+    if patch and not groups:
+        return {} if len(files) != CHUNKS else files
     if not groups:  # every chunk made afresh
         groups = {number: {} for number in range(CHUNKS)}
         for key, value in mapping.items():
@@ -371,7 +378,7 @@ class Record:
 
     key: str = ""
     pages: dict[str, tuple[Any, str]] = field(default_factory=dict)  # reads as KEYS encodes them (depends.KeyTable)
-    states: dict[Any, Any] = field(default_factory=dict)
+    states: dict[Any, Any] | None = field(default_factory=dict)  # None: in STATE_FILES, not loaded (load_states)
     static: dict[str, tuple[int, int]] = field(default_factory=dict)
     sitemap: str = ""
     search: str = ""
@@ -389,6 +396,7 @@ class Record:
     routes: str = ""  # site.route_shape of the site this build placed its articles in
     placed: str = ""  # the build key (build._build_key) they were placed under
     listed: int = 0  # how many pages the sitemaps list
+    published: str = ""  # which articles were published (pipeline.Shaped.published)
 
 
 @dataclass
@@ -427,14 +435,21 @@ class BuildCache:
         if self.record is None:
             record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
             reads = _load_chunked(self.folder, record.page_files) if record is not None else None
-            states = _load_chunked(self.folder, record.state_files) if reads is not None else None
-            keys = _load_pickle(self.folder / record.key_file) if states is not None and record.key_file else None
-            if keys is not None and isinstance(keys.get("entries"), list) and len(record.context_files) == CHUNKS:
+            keys = _load_pickle(self.folder / record.key_file) if reads is not None and record.key_file else None
+            if keys is not None and isinstance(keys.get("entries"), list) and len(record.context_files) == CHUNKS \
+                    and len(record.state_files) == CHUNKS:
                 pages = {path: (KEPT, read) for path, read in reads.items()}
-                self.record = replace(record, pages=pages, states=states, keys=keys["entries"])
+                self.record = replace(record, pages=pages, states=None, keys=keys["entries"])
             else:
                 self.record = Record()
         return self.record
+
+    def load_states(self) -> None:
+        """Read the record's key states, which load_record leaves on disk: a build that places every article as the
+        last one did knows which changed without them (pipeline._placed_as_before). Damaged files cost time only: no
+        key then has a state to compare with, so every page is rendered again."""
+        if self.record is not None and self.record.states is None:
+            self.record.states = _load_chunked(self.folder, self.record.state_files) or {}
 
     def load_contexts(self) -> None:
         """Put the last build's contexts in the record's outputs, where they are KEPT.
@@ -531,7 +546,7 @@ class BuildCache:
         self.index_files = files
         if record.pages or not record.page_files:  # else save_ahead saved them
             record = replace(record, **self.save_ahead(record.pages, record.states, record.keys))
-        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states={}, keys=[])})
+        _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states=None, keys=[])})
         _remove_unnamed(self.folder, "keys", {record.key_file})
         _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
         _remove_unnamed(self.folder, "contexts", set(record.context_files.values()))
@@ -539,10 +554,11 @@ class BuildCache:
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 
-    def save_ahead(self, pages: dict[str, tuple[Any, str]], states: dict[Any, Any], keys: list[Any]) -> dict[str, Any]:
+    def save_ahead(self, pages: dict[str, tuple[Any, str]], states: dict[Any, Any], keys: list[Any],
+                   patched: bool = False) -> dict[str, Any]:
         """Save a record's big parts, its PAGES, STATES and KEYS, ahead of the rest (see save); returns the
         record's page_files, state_files and key_file. Nothing reads them until a record naming them is saved, so
-        a build that fails after this loses nothing."""
+        a build that fails after this loses nothing. PATCHED: STATES holds only those that changed."""
         if not self.persist:
             return {}
         last = self.record if self.record is not None else Record()
@@ -554,8 +570,8 @@ class BuildCache:
         before = {path: entry[1] for path, entry in last.pages.items()}
         return {"page_files": _save_chunked(self.folder, "pages", reads, before, last.page_files, operator.eq),
                 "context_files": self._save_contexts(pages, last),
-                "state_files": _save_chunked(self.folder, "states", states, last.states, last.state_files,
-                                             operator.eq),
+                "state_files": _save_chunked(self.folder, "states", states, None if patched else last.states or {},
+                                             last.state_files, operator.eq),
                 "key_file": key_file}
 
     def _save_contexts(self, pages: dict[str, tuple[Any, str]], last: Record) -> dict[int, str]:

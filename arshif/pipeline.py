@@ -88,6 +88,8 @@ class Shaped:
     shape: str  # a digest of what the pages' contexts are made from: the templates, the key and ROUTES
     routes: str  # site.route_shape
     listed: int  # how many pages the sitemaps list
+    published: str  # a digest of which articles are published
+    patched: bool = False  # STATES holds only the keys whose state changed: the others' are the last record's
 
     def all_pages(self) -> list[Page]:
         """Every page: a build of a site placed as before routes only those it renders (_plan), unless asked."""
@@ -168,7 +170,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         pages_rendered = sum(1 for i in plan.todo if plan.jobs[i].page is not None)
         made, changed, keys = _made(plan, rendered, reads, last), plan.changed, plan.keys
         cache.readers = plan.readers.moved(made, rendered) if plan.readers is not None else None
-        compacted = keys.compacted(made, len(shaped.states))
+        compacted = None if shaped.patched else keys.compacted(made, len(shaped.states))  # patched: no key is new
         if compacted is not None:
             (keys, made), cache.readers = compacted, None
         del plan, reads  # the jobs are done with: the search step's memory comes on top of what is left
@@ -179,7 +181,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         if not request.save_later:
             # A build that ends here needs neither its pages nor the record's big parts again: those saved now,
             # all make room for the search step (at 100,000 articles the parent's peak in it fell from 1,098 to 915 MB).
-            saved, made, states, key_list = cache.save_ahead(made, states, key_list), {}, {}, []
+            saved, made, states, key_list = cache.save_ahead(made, states, key_list, shaped.patched), {}, {}, []
             shaped.pages = []
             shaped.states = {}
             lap("record ahead")
@@ -201,7 +203,8 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
                       request.config.precompress)
     record = Record(shaped.key, made, states, copied, sitemap, search.digest, search.files,
                     search.layout, shaped.template_refs, related, folders, shape=shaped.shape, keys=key_list,
-                    routes=shaped.routes, placed=request.key, listed=shaped.listed, **saved)
+                    routes=shaped.routes, placed=request.key, listed=shaped.listed, published=shaped.published,
+                    **saved)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
     if request.save_later:
@@ -241,10 +244,13 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     placed = None
     if kept is not None:
         articles, site, pages, assets = kept.articles, kept.site, kept.all_pages(), kept.assets
+        published = kept.published
     else:
         chosen = publishable(articles, request.now, request.drafts, request.future)
+        published = digest_of([[a.source for a in chosen]])
         unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
-        placed = None if unknown or problems else _placed_as_before(request, cache, last, chosen, static_paths)
+        placed = None if unknown or problems else _placed_as_before(request, cache, last, chosen, published,
+                                                                     static_paths)
         # Placed as before, the last build found no collision among the same paths.
         collisions = url_collisions(chosen, static_paths) if placed is None else []
         problems += collisions + unknown
@@ -264,6 +270,9 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None,
                            photos)
     templates, references = template_digests(env, last.template_refs)
+    patched = placed is not None and not request.save_later  # a session keeps every state, for _kept_site
+    if not patched or _checking():
+        cache.load_states()
     if kept is not None:
         states = dict(kept.states)  # the last record holds the kept dict: it is compared with this one
         states.update((("a", a.source), article_state(site, a)) for a in rewritten)
@@ -275,31 +284,35 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         if placed is None:
             states = key_states(site, {a.source: photos.states(a) for a in site.articles})
             route_digest = route_shape(site)
-        else:  # the last build's states hold but for what the rewritten articles show, and photos
-            states = dict(last.states)
+        else:  # the last build's states hold but for what the rewritten articles show
+            states = {} if patched else dict(last.states)
             states.update((("a", a.source), article_state(site, a)) for a in placed)
-            states.update((("p", a.source), (a.digest, photos.states(a))) for a in site.articles)
+            states.update((("p", a.source), (a.digest, photos.states(a))) for a in placed)
+            if patched and _checking():
+                _check_patch(last.states, states, key_states(site, {a.source: photos.states(a) for a in site.articles}))
             route_digest = last.routes
         key = hashlib.sha256(repr((request.key, sorted(assets.names.items()))).encode()).hexdigest()
         shape = digest_of([(key, site.related_key, route_digest), *sorted(templates.items())])
     listed = listed_count(pages) if pages is not None else last.listed
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
-                    states, key, photos, shape, route_digest, listed)
+                    states, key, photos, shape, route_digest, listed, published, patched)
     lap("key states")
     return shaped
 
 
-def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, chosen: list[Article],
+def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, chosen: list[Article], published: str,
                       static_paths: list[str]) -> list[Article] | None:
     """The published articles rewritten since the last build, when it placed every article as now (site.placement),
-    published the same ones and had the same files beside them; else None.
+    published the same ones (PUBLISHED, Shaped.published) and had the same files beside them; else None.
 
     Then the order, lists, related articles and pages are the last build's, and so are the states of its keys but
-    for what the rewritten articles show: a new process need not work them out over the whole site again (at
-    10,000 articles 0.1 s of a body edit). A preview's kept site (_kept_site) rests on the same argument.
+    for what the rewritten articles show (no photo changed: those are files beside them): a new process need not
+    work them out over the whole site again (at 10,000 articles 0.15 s of a body edit). A preview's kept site
+    (_kept_site) rests on the same argument.
     """
-    if not last.routes or last.placed != request.key or static_paths != list(last.static) \
-            or cache.seen.keys() != cache.index.keys():
+    if not last.routes or last.placed != request.key or last.published != published \
+            or static_paths != list(last.static) or cache.seen.keys() != cache.index.keys() \
+            or _files_beside(request.signature) != _files_beside(cache.summary.signature):
         return None
     rewritten = []
     for relative, entry in cache.seen.items():
@@ -308,10 +321,20 @@ def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, ch
             if placement(entry.article) != placement(before):
                 return None
             rewritten.append(entry.article)
-    published = {("a", a.source) for a in chosen}
-    if published != {key for key in last.states if key[0] == "a"}:
-        return None
-    return [a for a in rewritten if ("a", a.source) in published]
+    shown = {a.source for a in chosen}
+    return [a for a in rewritten if a.source in shown]
+
+
+def _files_beside(signature: Any) -> set[Any]:
+    """The files of content/ other than articles in an input signature (build.input_signature), with their times."""
+    return {f for f in signature[-1] if f[0] == "content" and not f[1].endswith(".md")} if signature else set()
+
+
+def _check_patch(last: dict[Key, Any], patch: dict[Key, Any], states: dict[Key, Any]) -> None:
+    """ARSHIF_CHECK_PLAN: the last states with PATCH are the STATES worked out whole, and PATCH holds just those
+    that changed."""
+    if {**last, **patch} != states or changed_keys(last, states) != set(patch):
+        raise RuntimeError(f"the patched key states differ: {sorted(changed_keys({**last, **patch}, states))[:3]}")
 
 
 def _frame(request: BuildRequest) -> tuple[Any, ...]:
@@ -404,7 +427,7 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
                 raise RuntimeError(f"the plan would reuse a stale context for {spec.folder + name}")
             jobs.append(Job(spec.folder + name, context, partial(render_feed, site, spec, kind, bodies.feed),
                             reads=frozenset(key for a in items for key in (("a", a.source), ("p", a.source)))))
-    changed = changed_keys(last.states, shaped.states)
+    changed = set(shaped.states) if shaped.patched else changed_keys(last.states, shaped.states)
     keys = KeyTable(last.keys)
     keys.add(shaped.states)
     changed_chars = keys.chars(changed)
