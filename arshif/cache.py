@@ -135,11 +135,12 @@ def _load_chunked(folder: Path, files: dict[int, str]) -> dict[Any, Any] | None:
     return mapping
 
 
-def _remove_unnamed(folder: Path, stem: str, names: set[str]) -> None:
-    """Delete the chunk files of STEM that no saved map names any more."""
-    for path in folder.glob(f"{stem}-*.pickle"):
-        if path.name not in names:
-            path.unlink(missing_ok=True)
+def _remove_unnamed(folder: Path, stems: dict[str, set[str]]) -> None:
+    """Delete the chunk files of each stem of STEMS that no saved map names any more (its set of names)."""
+    for name in os.listdir(folder):
+        stem, _, rest = name.partition("-")
+        if stem in stems and rest.endswith(".pickle") and name not in stems[stem]:
+            (folder / name).unlink(missing_ok=True)
 
 
 class _Kept:
@@ -213,6 +214,9 @@ class BodyStore:
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
             self._connection = sqlite3.connect(self.path, timeout=60)
+            # A cache loses nothing but time if the last writes are lost with the power: no waiting for the disk on
+            # each commit (at 10,000 articles, 0.03 s of a one-body edit).
+            self._connection.execute("PRAGMA synchronous=NORMAL")
             self._pid = os.getpid()
         return self._connection
 
@@ -542,15 +546,14 @@ class BuildCache:
         files = _save_chunked(self.folder, "articles", self.seen, self.index, self.index_files)
         if files != self.index_files:
             _save_pickle(self.folder / "articles.pickle", {"settings": self.settings, "files": files})
-            _remove_unnamed(self.folder, "articles", set(files.values()))
         self.index_files = files
         if record.pages or not record.page_files:  # else save_ahead saved them
             record = replace(record, **self.save_ahead(record.pages, record.states, record.keys))
         _save_pickle(self.folder / "record.pickle", {"entry": replace(record, pages={}, states=None, keys=[])})
-        _remove_unnamed(self.folder, "keys", {record.key_file})
-        _remove_unnamed(self.folder, "pages", set(record.page_files.values()))
-        _remove_unnamed(self.folder, "contexts", set(record.context_files.values()))
-        _remove_unnamed(self.folder, "states", set(record.state_files.values()))
+        _remove_unnamed(self.folder, {"articles": set(files.values()), "keys": {record.key_file},
+                                      "pages": set(record.page_files.values()),
+                                      "contexts": set(record.context_files.values()),
+                                      "states": set(record.state_files.values())})
         _save_pickle(self.folder / "summary.pickle", {"entry": summary})
         self.summary, self.record = summary, record
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Batch = TypeVar("Batch")
@@ -31,6 +29,9 @@ def map_forked(function: Callable[[Any, Batch], Result], shared: Any, batches: S
         for batch in batches:
             yield function(shared, batch)
         return
+    import multiprocessing  # here: a build that renders a few pages needs no pool (12 ms of imports)
+    from concurrent.futures import ProcessPoolExecutor
+
     _SHARED = shared
     gc.freeze()  # forked workers then share the parent's objects instead of copying them in GC passes
     try:
