@@ -31,16 +31,23 @@ if TYPE_CHECKING:
 _URL_SAFE = "/#?=&%"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _quoted(path: str) -> str:
+    """PATH percent-encoded: a page links to the same few hundred paths as the others, and encoding Arabic
+    slugs byte by byte took 8% of rendering."""
+    return quote(path, safe=_URL_SAFE)
+
+
 def site_url(config: Config, path: str) -> str:
     """A link to PATH below the site root, under the base path, percent-encoded (Arabic slugs too)."""
-    return config.base_path + quote(path, safe=_URL_SAFE)
+    return config.base_path + _quoted(path)
 
 
 def absolute_url(config: Config, path: str) -> str:
     """The full URL of PATH, for canonical links, feeds and sitemaps; full URLs pass through."""
     if "://" in path:
         return path
-    return config.base_url + quote(path, safe=_URL_SAFE)
+    return config.base_url + _quoted(path)
 
 
 @functools.cache
