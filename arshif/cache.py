@@ -83,42 +83,47 @@ def _save_chunked(folder: Path, stem: str, mapping: dict[Any, Any], before: dict
 
     A chunk whose entries are all the SAME as in BEFORE (the map last saved in FILES; by default the
     very objects) keeps its file; the others are written under new names, so the files of the last
-    save stay whole until the map that names the new ones replaces it. A changed chunk is the last
-    one's file with the changes made: finding every entry's chunk cost an edit 0.02 s at 10,000 articles.
-    BEFORE None: MAPPING holds only changes to the map in FILES (then a damaged file loses the map: {}).
+    save stay whole until the map that names the new ones replaces it. A few changed chunks are their
+    last files with the changes made (finding every entry's chunk cost an edit 0.02 s at 10,000 articles);
+    many are made from MAPPING (loading their files cost more). BEFORE None: MAPPING holds only changes to the
+    map in FILES (then a damaged file loses the map: {}).
     """
-    groups: dict[int, dict[Any, Any]] = {}
     patch = before is None
     before = before or {}
+    numbers = set(range(CHUNKS))  # the chunks to write
     if len(files) == CHUNKS:
         changed = [key for key, value in mapping.items() if not same(before.get(key), value)]
         gone = before.keys() - mapping.keys()
-        for number in {_chunk(key) for key in changed} | {_chunk(key) for key in gone}:
-            data = _load_pickle(folder / files[number])
-            if data is None or not isinstance(data.get("entries"), dict):
-                if patch:
-                    return {}
-                groups = {}
-                break
-            groups[number] = data["entries"]
-        else:
-            for key in gone:
-                groups[_chunk(key)].pop(key, None)
-            for key in changed:
-                groups[_chunk(key)][key] = mapping[key]
-            if not groups:
-                return files
-    if patch and not groups:
-        return {} if len(files) != CHUNKS else files
-    if not groups:  # every chunk made afresh
-        groups = {number: {} for number in range(CHUNKS)}
-        for key, value in mapping.items():
-            groups[_chunk(key)][key] = value
+        numbers = {_chunk(key) for key in changed} | {_chunk(key) for key in gone}
+        if not numbers:
+            return files
+        if patch or len(numbers) <= CHUNKS // 4:
+            groups = {number: _load_pickle(folder / files[number]) for number in numbers}
+            if all(data is not None and isinstance(data.get("entries"), dict) for data in groups.values()):
+                entries = {number: data["entries"] for number, data in groups.items()}
+                for key in gone:
+                    entries[_chunk(key)].pop(key, None)
+                for key in changed:
+                    entries[_chunk(key)][key] = mapping[key]
+                return _write_chunks(folder, stem, entries, files)
+            numbers = set(range(CHUNKS))  # a damaged file: every chunk made afresh
+    if patch:
+        return {}
+    entries = {number: {} for number in numbers}
+    for key, value in mapping.items():
+        group = entries.get(_chunk(key))
+        if group is not None:
+            group[key] = value
+    return _write_chunks(folder, stem, entries, files)
+
+
+def _write_chunks(folder: Path, stem: str, entries: dict[int, dict[Any, Any]], files: dict[int, str]) -> dict[int, str]:
+    """Write each chunk of ENTRIES under a new name; returns FILES with those names."""
     token = os.urandom(6).hex()  # not uuid: importing it costs a no-change build 3 ms
     names = dict(files)
-    for number, entries in groups.items():
+    for number, group in entries.items():
         names[number] = f"{stem}-{number}-{token}.pickle"
-        _save_pickle(folder / names[number], {"entries": entries})
+        _save_pickle(folder / names[number], {"entries": group})
     return names
 
 
@@ -588,7 +593,7 @@ class BuildCache:
                      for path, (context, reads) in pages.items()}
         contexts = {path: entry[0] for path, entry in pages.items()}
         before = {path: entry[0] for path, entry in last.pages.items()}
-        return _save_chunked(self.folder, "contexts", contexts, before, last.context_files)
+        return _save_chunked(self.folder, "contexts", contexts, before, last.context_files, operator.eq)
 
     def finish_saving(self) -> None:
         """Save what the last build left unsaved; the connection is closed after, for whichever thread builds next."""

@@ -311,8 +311,7 @@ def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, ch
     (_kept_site) rests on the same argument.
     """
     if not last.routes or last.placed != request.key or last.published != published \
-            or static_paths != list(last.static) or cache.seen.keys() != cache.index.keys() \
-            or _files_beside(request.signature) != _files_beside(cache.summary.signature):
+            or static_paths != list(last.static) or cache.seen.keys() != cache.index.keys():
         return None
     rewritten = []
     for relative, entry in cache.seen.items():
@@ -321,6 +320,8 @@ def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, ch
             if placement(entry.article) != placement(before):
                 return None
             rewritten.append(entry.article)
+    if _files_beside(request.signature) != _files_beside(cache.summary.signature):
+        return None
     shown = {a.source for a in chosen}
     return [a for a in rewritten if a.source in shown]
 

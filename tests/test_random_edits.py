@@ -758,21 +758,23 @@ KEEPING_PLACES = ("body", "kicker", "summary", "updated", "corrections", "photo"
 MOVING = ("tags", "date", "add article", "list entry field", "author", "draft")
 
 
-@pytest.mark.parametrize("seed", [9, 10, 11])
-def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """One session, mostly edits that leave every article in its place: the preview patches its kept site
-    (the articles' objects take the new fields) instead of assembling it again, and still equals a cold build."""
-    kept = []
+def counting(monkeypatch: pytest.MonkeyPatch, name: str, found: Callable[[Any], bool]) -> list[bool]:
+    """Replace arshif.pipeline.NAME by itself, noting for each call whether FOUND says it found something."""
+    calls: list[bool] = []
+    function = getattr(arshif.pipeline, name)
 
     def counted(*arguments: Any) -> Any:
-        found = kept_site(*arguments)
-        kept.append(found[0] is not None)
-        return found
+        result = function(*arguments)
+        calls.append(found(result))
+        return result
 
-    kept_site = arshif.pipeline._kept_site
-    monkeypatch.setattr(arshif.pipeline, "_kept_site", counted)
-    session = BuildSession()
+    monkeypatch.setattr(arshif.pipeline, name, counted)
+    return calls
+
+
+def edit_mostly_in_place(site: SiteMaker, tmp_path: Path, seed: int, session: BuildSession | None) -> list[str]:
+    """STEPS builds, each after an edit that mostly leaves every article in its place, each equal to a cold build;
+    returns what was done."""
     model = RandomSite(site, seed)
     model.populate()
     check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build", session)
@@ -787,6 +789,16 @@ def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMake
         done.append(f"{number}. [{step.kind}] {step.description}")
         check_step(site, tmp_path / f"cold-{seed}-{number}",
                    f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n", session)
+    return done
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_a_preview_that_keeps_its_site_gives_the_cold_build_bytes(site: SiteMaker, tmp_path: Path, seed: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """One session, mostly edits that leave every article in its place: the preview patches its kept site
+    (the articles' objects take the new fields) instead of assembling it again, and still equals a cold build."""
+    kept = counting(monkeypatch, "_kept_site", lambda found: found[0] is not None)
+    done = edit_mostly_in_place(site, tmp_path, seed, BuildSession())
     assert sum(kept) >= STEPS // 3, f"the kept site served {sum(kept)} of {len(kept)} builds:\n  " + "\n  ".join(done)
 
 
@@ -796,30 +808,9 @@ def test_builds_that_place_every_article_as_before_give_the_cold_build_bytes(
     """A new process for each build, mostly edits that leave every article in its place: the build keeps the last
     one's key states and routes (pipeline._placed_as_before) and never loads the pages' contexts, and still equals
     a cold build. Without ARSHIF_CHECK_PLAN, as users run it: the check would load every context."""
-    placed = []
-
-    def counted(*arguments: Any) -> Any:
-        found = placed_as_before(*arguments)
-        placed.append(found is not None)
-        return found
-
-    placed_as_before = arshif.pipeline._placed_as_before
-    monkeypatch.setattr(arshif.pipeline, "_placed_as_before", counted)
+    placed = counting(monkeypatch, "_placed_as_before", lambda found: found is not None)
     monkeypatch.delenv("ARSHIF_CHECK_PLAN")
-    model = RandomSite(site, seed)
-    model.populate()
-    check_step(site, tmp_path / f"cold-{seed}-0", f"at seed {seed}, first build")
-    edits = model.edits()
-    done: list[str] = []
-    for number in range(1, STEPS + 1):
-        step = None
-        while step is None:
-            kind = model.rng.choice(KEEPING_PLACES if model.rng.random() < 0.75 else MOVING)
-            step = edits[kind]()
-        step.apply(site)
-        done.append(f"{number}. [{step.kind}] {step.description}")
-        check_step(site, tmp_path / f"cold-{seed}-{number}",
-                   f"at seed {seed}, step {number}, after:\n  " + "\n  ".join(done) + "\n")
+    done = edit_mostly_in_place(site, tmp_path, seed, None)
     assert sum(placed) >= STEPS // 3, \
         f"placed as before in {sum(placed)} of {len(placed)} builds:\n  " + "\n  ".join(done)
 
