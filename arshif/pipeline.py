@@ -195,7 +195,7 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         changes = writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
         files = writer.count
-        folders = writer.folder_times()
+        folders = writer.folder_times(expected)
     site = shaped.site
     related = last.related if last.related[0] == site.related_key else related_of(site)  # found from the same
     summary = Summary(request.signature, next_due(shaped.articles, request.now),

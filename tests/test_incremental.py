@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arshif import depends
+from arshif import depends, writer
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
 from arshif.depends import KeyTable
@@ -184,6 +184,41 @@ def test_outputs_deleted_from_folders_the_last_build_left_are_written_again(site
     EDITS["tags"](site)
     assert_same_as_cold(site, tmp_path, "outputs deleted from trusted folders")
     assert all((site.out / path).exists() for path in gone)
+
+
+def test_outputs_deleted_right_after_a_cold_build_are_written_again(site: SiteMaker, tmp_path: Path) -> None:
+    """A cold build notes the times of the folders it wrote (so the next build need not list them): a deletion
+    just after it still changes a folder's time, and the next build writes the file again."""
+    site.config("precompress = true\n" + BASE_CONFIG)
+    seed(site)
+    site.build()
+    gone = ["2020/a1/index.html", "tags/libya/index.html.gz", "feed.xml", "search/index.json"]
+    for path in gone:
+        (site.out / path).unlink()
+    EDITS["body"](site)
+    assert_same_as_cold(site, tmp_path, "outputs deleted right after a cold build")
+    assert all((site.out / path).exists() for path in gone)
+
+
+def test_the_edit_after_a_cold_build_lists_no_folder(site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the folders' times settled (here at once), the build after a cold one trusts each folder the cold
+    build left instead of listing it."""
+    monkeypatch.setattr(writer, "FINE_SETTLED_NS", 0)
+    seed(site)
+    site.build()
+    untrusted = []
+    as_left = writer.SiteWriter._as_left
+
+    def noted(self: writer.SiteWriter, folder: str) -> bool:
+        trusted = as_left(self, folder)
+        if not trusted:
+            untrusted.append(folder)
+        return trusted
+
+    monkeypatch.setattr(writer.SiteWriter, "_as_left", noted)
+    EDITS["body"](site)
+    site.build()
+    assert untrusted == []
 
 
 def test_a_future_article_appears_when_its_date_comes(site: SiteMaker) -> None:
