@@ -180,9 +180,7 @@ class SiteWriter:
         """Whether FOLDER has the time the last build left it with (looked up once, before any listing)."""
         if folder not in self._stamps:
             try:
-                if self._top_descriptor is None:  # looked up from OUTPUT's descriptor: a third cheaper at 18,000
-                    self._top_descriptor = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY)
-                self._stamps[folder] = os.stat(folder or ".", dir_fd=self._top_descriptor).st_mtime_ns, time.time_ns()
+                self._stamps[folder] = self._folder_time(folder), time.time_ns()
             except OSError:
                 self._stamps[folder] = None
         seen = self._stamps[folder]
@@ -207,14 +205,18 @@ class SiteWriter:
         now = time.time_ns()  # before looking: a folder counts as changed that recently, never less
         for folder in unknown:
             try:
-                if self._top_descriptor is None:
-                    self._top_descriptor = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY)
-                mtime = os.stat(folder or ".", dir_fd=self._top_descriptor).st_mtime_ns
+                mtime = self._folder_time(folder)
             except OSError:
                 continue
             if settled(mtime, now):
                 times[folder] = mtime
         return times
+
+    def _folder_time(self, folder: str) -> int:
+        """FOLDER's modification time, looked up from OUTPUT's descriptor: a third cheaper at 18,000 folders."""
+        if self._top_descriptor is None:
+            self._top_descriptor = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY)
+        return os.stat(folder or ".", dir_fd=self._top_descriptor).st_mtime_ns
 
     def _wanted(self, path: str, size: int) -> tuple[compress.Encoding, ...]:
         return compress.wanted(path, size) if self.precompress else ()
