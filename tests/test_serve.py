@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -482,8 +483,9 @@ def start_command(command: list[str]) -> tuple[subprocess.Popen[str], str]:
 
     def read() -> None:
         assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
+        with contextlib.suppress(ValueError):  # the stream closed under it: communicate() read the rest
+            for line in process.stdout:
+                lines.put(line)
         lines.put("")
 
     threading.Thread(target=read, daemon=True).start()
