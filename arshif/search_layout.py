@@ -42,7 +42,7 @@ from .search import (
     document_fields,
 )
 
-LAYOUT_VERSION = 7
+LAYOUT_VERSION = 6
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 104_000  # bytes of JSON past which a shard is cut early (96,000 made 101 files for 1,000 articles)
 BUNDLE = 20  # documents per result bundle
