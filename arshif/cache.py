@@ -149,10 +149,8 @@ def _remove_unnamed(folder: Path, stems: dict[str, set[str]]) -> None:
 
 
 class _Kept:
-    """The context an output had in the last build, left in the record's files (BuildCache.load_contexts)."""
-
-    def __reduce__(self) -> str:
-        return "KEPT"
+    """The context an output had in the last build, left in the record's files (BuildCache.load_contexts).
+    Never saved: _save_contexts keeps the files or puts the loaded contexts in its place."""
 
     def __repr__(self) -> str:
         return "KEPT"
