@@ -32,7 +32,7 @@ from .content import (
 from .depends import Key, KeyTable, Made, Readers, article_state, changed_keys, context_key, key_states, stale
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
-from .pool import batches_of, map_forked
+from .pool import Forked, batches_of, map_forked
 from .problems import BuildFailed, Problem
 from .render import (
     RecordingEnvironment,
@@ -60,7 +60,7 @@ from .site import (
     url_collisions,
 )
 from .sitemap import listed_count, sitemap_files, sitemap_names, small_files
-from .writer import SiteWriter
+from .writer import FolderLook, SiteWriter, look_at_folders
 
 PARALLEL_PAGES = 400
 # A build makes millions of small objects that are kept to its end: the cyclic collector runs less often
@@ -124,26 +124,34 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     lap = Stopwatch()
     thresholds, collecting = gc.get_threshold(), gc.isenabled()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    looking: Forked[FolderLook] | None = None
     try:
         # What the cache holds stays to the end of the build: the collector need not walk it while it
         # loads (each chunk loaded would start a collection over all those before), nor after.
         gc.disable()
         last = cache.load_record()
+        if last.folders and not cache.in_session:
+            # The output folders' times, looked at on another processor while this one reads and assembles
+            # (at 10,000 articles 17,000 look-ups, 0.06 s).
+            looking = Forked(partial(look_at_folders, request.output, last.folders))
         cache.load_index()
         gc.freeze()
         if collecting:
             gc.enable()
         shaped = _read_and_assemble(request, cache, last, lap)
         gc.freeze()
-        return _rest(request, cache, last, shaped, lap)
+        return _rest(request, cache, last, shaped, lap, looking)
     finally:
+        if looking is not None:
+            looking.close()
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         if collecting:
             gc.enable()
 
 
-def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped, lap: Stopwatch) -> BuildReport:
+def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped, lap: Stopwatch,
+          looking: Forked[FolderLook] | None = None) -> BuildReport:
     """Render, write the search files, swap the new site in and record the build."""
     trusted = last.key == shaped.key
     cache.bodies.flush()
@@ -151,8 +159,9 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     bodies = Bodies(request.config, cache, shaped.photos)
     left = frozenset(cache.summary.outputs)
     present = left if cache.in_session and left else None
+    looked = looking.result() if looking is not None and trusted else None
     with SiteWriter(request.output, request.config.precompress, present,
-                    (left, last.folders) if trusted else None) as writer:
+                    (left, last.folders) if trusted else None, looked) as writer:
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
         sitemap = _write_sitemaps(shaped, writer, last.sitemap if trusted else "")
         lap("sitemaps")

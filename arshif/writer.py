@@ -31,6 +31,32 @@ def settled(mtime: int, seen: int) -> bool:
     return seen - mtime >= (SETTLED_NS if mtime % 1_000_000_000 == 0 else FINE_SETTLED_NS)
 
 
+FolderLook = tuple[int, dict[str, "int | None"]]  # when folders were looked at, and those whose time had moved
+
+
+def look_at_folders(output: Path, folders: dict[str, int]) -> FolderLook:
+    """The FOLDERS of OUTPUT whose time is no longer the one given (None: gone), and when they were looked at
+    (before any was): what SiteWriter would find looking at each, done at once (in a forked child, pipeline.py)."""
+    when = time.time_ns()
+    moved: dict[str, int | None] = {}
+    try:
+        top = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return when, dict.fromkeys(folders)
+    try:
+        for folder, mtime in folders.items():
+            try:
+                now = os.stat(folder or ".", dir_fd=top).st_mtime_ns
+            except OSError:
+                moved[folder] = None
+                continue
+            if now != mtime:
+                moved[folder] = now
+    finally:
+        os.close(top)
+    return when, moved
+
+
 class SiteWriter:
     """Stages the files of a build beside OUTPUT; commit() moves them in, and only then.
 
@@ -45,13 +71,15 @@ class SiteWriter:
     """
 
     def __init__(self, output: Path, precompress: bool = True, present: frozenset[str] | None = None,
-                 before: tuple[frozenset[str], dict[str, int]] | None = None) -> None:
+                 before: tuple[frozenset[str], dict[str, int]] | None = None,
+                 looked: FolderLook | None = None) -> None:
         self.output = output
         self.precompress = precompress
         self.present = present if not precompress else None  # what OUTPUT holds, when known without looking
         # What the last build left: its site files, and the times of the folders it left as they are.
         self.files_before, self.folders_before = before or (frozenset(), {})
         self._stamps: dict[str, tuple[int, int] | None] = {}  # folder -> its time and when it was looked at
+        self._looked = looked  # the folders of FOLDERS_BEFORE already looked at (look_at_folders)
         self._touched: set[str] = set()
         self._top = str(output) + os.sep  # plain strings: pathlib's joins cost more than the look-ups
         self._top_descriptor: int | None = None  # OUTPUT, opened to look folders up from (_as_left)
@@ -179,10 +207,15 @@ class SiteWriter:
     def _as_left(self, folder: str) -> bool:
         """Whether FOLDER has the time the last build left it with (looked up once, before any listing)."""
         if folder not in self._stamps:
-            try:
-                self._stamps[folder] = self._folder_time(folder), time.time_ns()
-            except OSError:
-                self._stamps[folder] = None
+            if self._looked is not None and folder in self.folders_before:
+                when, moved = self._looked
+                mtime = moved.get(folder, self.folders_before[folder])
+                self._stamps[folder] = None if mtime is None else (mtime, when)
+            else:
+                try:
+                    self._stamps[folder] = self._folder_time(folder), time.time_ns()
+                except OSError:
+                    self._stamps[folder] = None
         seen = self._stamps[folder]
         return seen is not None and self.folders_before.get(folder) == seen[0]
 
