@@ -276,6 +276,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     photos, photo_problems = prepare_photos(config, site.articles, request.scan, images, request.workers)
     problems += photo_problems
     lap("photos")
+    cache.know_locale(config.locale)
     env = make_environment(config, site, assets.names, cache.folder / "templates" if cache.persist else None,
                            photos)
     templates, references = template_digests(env, last.template_refs)

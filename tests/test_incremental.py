@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arshif import depends, writer
+from arshif import arabic, depends, writer
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
 from arshif.depends import KeyTable
@@ -219,6 +219,24 @@ def test_the_edit_after_a_cold_build_lists_no_folder(site: SiteMaker, monkeypatc
     EDITS["body"](site)
     site.build()
     assert untrusted == []
+
+
+def test_a_build_takes_the_locale_facts_the_last_one_kept(site: SiteMaker, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Month names and counts come from the facts kept in the cache: Babel's data is not loaded again."""
+    seed(site)
+    site.build()
+    monkeypatch.setattr(arabic, "_FACTS", {})
+
+    def no_babel(locale: str) -> arabic.LocaleFacts:
+        raise AssertionError(f"Babel's data for {locale} was loaded again")
+
+    monkeypatch.setattr(arabic, "facts_from_babel", no_babel)
+    EDITS["body"](site)
+    site.build()
+    monkeypatch.undo()
+    assert "يناير" in site.page("2020/a3/")  # its date, 13 January
+    assert_same_as_cold(site, tmp_path, "facts kept")
 
 
 def test_a_future_article_appears_when_its_date_comes(site: SiteMaker) -> None:
