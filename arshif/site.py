@@ -185,7 +185,7 @@ def _by_source(articles: Sequence[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: a.source)
 
 
-def _members(articles: Sequence[Article], slugs_of: Mapping[str, list[str]]) -> dict[str, list[Article]]:
+def _members(articles: Sequence[Article], slugs_of: Mapping[str, Sequence[str]]) -> dict[str, list[Article]]:
     """Each slug's articles, in the order of ARTICLES (newest first, so no list needs sorting again)."""
     members: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -194,27 +194,61 @@ def _members(articles: Sequence[Article], slugs_of: Mapping[str, list[str]]) -> 
     return members
 
 
+def _named(by_source: Iterable[Article], given: Callable[[Article], tuple[str, ...]], slug_of: Callable[[str], str],
+           keep_empty: bool = False) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Each article's slugs (by URL) for the names it is GIVEN, each once; and each slug's first name as written,
+    in the order BY_SOURCE first gives them. Articles given the same names share the work (at 10,000 articles
+    20,000 tags come in a few hundred combinations). An empty slug is left out unless KEEP_EMPTY."""
+    firsts: dict[str, str] = {}
+    known: dict[tuple[str, ...], tuple[str, ...]] = {}
+    slugs_of: dict[str, tuple[str, ...]] = {}
+    for article in by_source:
+        values = given(article)
+        slugs = known.get(values)
+        if slugs is None:
+            found: list[str] = []
+            for value in values:
+                slug = slug_of(value)
+                if (slug or keep_empty) and slug not in found:
+                    found.append(slug)
+                    firsts.setdefault(slug, value)
+            slugs = known[values] = tuple(found)
+        slugs_of[article.url] = slugs
+    return slugs_of, firsts
+
+
+def _by_slugs(slugs_of: Mapping[str, tuple[str, ...]], items: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+    """Each URL's ITEMS (tags, authors) for its slugs; the same slugs give the very same tuple."""
+    shared: dict[tuple[str, ...], tuple[Any, ...]] = {}
+    return {url: shared.get(slugs) or shared.setdefault(slugs, tuple([items[s] for s in slugs]))
+            for url, slugs in slugs_of.items()}
+
+
 def resolve_tags(articles: Sequence[Article], config: Config,
                  by_source: Sequence[Article] | None = None) -> tuple[list[Tag], dict[str, tuple[Tag, ...]]]:
     """Tags from front matter (slugs or Arabic names) matched to site.toml; unknown ones still work.
 
     ARTICLES are newest first; BY_SOURCE, the same sorted by source (made here when not given).
     """
-    slug_of = _slugger(config.tags)
-    names: dict[str, str] = {}
-    slugs_of: dict[str, list[str]] = {}
-    for article in _by_source(articles) if by_source is None else by_source:
-        slugs = slugs_of[article.url] = []
-        for value in article.tags:
-            slug = slug_of(value)
-            if slug not in names:
-                names[slug] = config.tags.get(slug, value)
-            if slug not in slugs:
-                slugs.append(slug)
+    slugs_of, firsts = _named(_by_source(articles) if by_source is None else by_source, _tags_given,
+                              _slugger(config.tags), keep_empty=True)
     members = _members(articles, slugs_of)
-    tags = {slug: Tag(slug, name, tuple(members[slug])) for slug, name in names.items()}  # in the order named
+    tags = {slug: Tag(slug, config.tags.get(slug, value), tuple(members[slug]))
+            for slug, value in firsts.items()}  # in the order named
     ordered = sorted(tags.values(), key=lambda t: (-len(t.articles), normalize(t.name)))
-    return ordered, {url: tuple([tags[s] for s in slugs]) for url, slugs in slugs_of.items()}
+    return ordered, _by_slugs(slugs_of, tags)
+
+
+def _tags_given(article: Article) -> tuple[str, ...]:
+    return article.tags
+
+
+def _section_given(article: Article) -> tuple[str, ...]:
+    return (article.category,) if article.category else ()
+
+
+def _authors_given(article: Article) -> tuple[str, ...]:
+    return article.authors
 
 
 def _slugger(configured: Mapping[str, str]) -> Callable[[str], str]:
@@ -239,14 +273,9 @@ def resolve_sections(articles: Sequence[Article], config: Config, by_source: Seq
                      ) -> tuple[list[Section], dict[str, Section | None]]:
     """Sections from front-matter category (slugs or Arabic names): site.toml's first, in its order, then the
     others by name; a section without published articles has no page. (ARTICLES, BY_SOURCE: see resolve_tags.)"""
-    names: dict[str, str] = {}
-    slugs_of: dict[str, list[str]] = {}
-    slug_of = _slugger(config.sections)
-    for article in _by_source(articles) if by_source is None else by_source:
-        slug = slug_of(article.category) if article.category else None
-        slugs_of[article.url] = [slug] if slug else []
-        if slug and slug not in names:
-            names[slug] = config.sections.get(slug, article.category)
+    slugs_of, firsts = _named(_by_source(articles) if by_source is None else by_source, _section_given,
+                              _slugger(config.sections))
+    names = {slug: config.sections.get(slug, value) for slug, value in firsts.items()}
     members = _members(articles, slugs_of)
     sections = {slug: Section(slug, names[slug], tuple(members[slug]))
                 for slug in _listed_first(names, list(config.sections), names)}
@@ -259,29 +288,19 @@ def resolve_authors(articles: Sequence[Article], config: Config, by_source: Sequ
     recognised by name (site.toml agencies); unknown writers still get a page, named as written.
     (ARTICLES, BY_SOURCE: see resolve_tags.)"""
     configured = {slug: profile.name for slug, profile in config.authors.items()}
-    slug_of = _slugger(configured)
     agencies = {normalize(name) for name in config.agencies}
-    names: dict[str, str] = {}
-    is_agency: dict[str, bool] = {}
-    slugs_of: dict[str, list[str]] = {}
-    for article in _by_source(articles) if by_source is None else by_source:
-        slugs = slugs_of[article.url] = []
-        for value in article.authors:
-            slug = slug_of(value)
-            if not slug:
-                continue
-            if slug not in names:  # the first byline of a slug names it (by source path, so stably)
-                names[slug] = configured.get(slug, value)
-                is_agency[slug] = slug not in configured and normalize(value) in agencies
-            if slug not in slugs:
-                slugs.append(slug)
+    # The first byline of a slug names it (by source path, so stably).
+    slugs_of, firsts = _named(_by_source(articles) if by_source is None else by_source, _authors_given,
+                              _slugger(configured))
+    names = {slug: configured.get(slug, value) for slug, value in firsts.items()}
     members = _members(articles, slugs_of)
     authors = {}
     for slug in _listed_first(names, list(config.authors), names):
         profile = config.authors.get(slug)
         bio, picture, links = (profile.bio, profile.picture, profile.links) if profile else ("", "", ())
-        authors[slug] = Author(slug, names[slug], bio, picture, links, is_agency[slug], tuple(members[slug]))
-    return list(authors.values()), {url: tuple(authors[s] for s in slugs) for url, slugs in slugs_of.items()}
+        agency = slug not in configured and normalize(firsts[slug]) in agencies
+        authors[slug] = Author(slug, names[slug], bio, picture, links, agency, tuple(members[slug]))
+    return list(authors.values()), _by_slugs(slugs_of, authors)
 
 
 def find_related(articles: Sequence[Article], tags_of: Mapping[str, tuple[Tag, ...]]) -> dict[str, tuple[Article, ...]]:
