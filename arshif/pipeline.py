@@ -464,8 +464,8 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
                    if any(map(reads.__contains__, changed_chars))}
         if shaped.pages is None:  # the pages are the last build's: only those to render are routed
             feeds = {job.path for job in jobs}
-            pages = routes(site, {path for path in last.pages if path not in feeds
-                                  and (path in due or writer.missing(path))})
+            routed = [path for path in last.pages if path not in feeds]
+            pages = routes(site, {path for path in routed if path in due} | writer.missing_among(routed))
             planned = {page.output_path for page in pages}
             unplanned = [path for path in last.pages if path not in planned and path not in feeds]
         else:
