@@ -296,6 +296,7 @@ def test_the_key_table_gives_each_key_one_character_for_good() -> None:
     assert sorted(table.decode(reads)) == sorted(keys)
     assert all(not 0xD800 <= ord(char) <= 0xDFFF for char in reads)
     again = KeyTable(table.keys)  # as the next build loads it
+    assert again.encode(keys) == reads  # each character as the table gave it, those past the surrogates too
     assert again.encode([keys[5], keys[0]]) == again.encode([keys[0], keys[5]]) == table.encode([keys[0], keys[5]])
     assert again.chars([("a", "content/unknown.md"), keys[7]]) == table.encode([keys[7]])
 
