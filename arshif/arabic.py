@@ -37,7 +37,7 @@ def to_digits(text: str, digits: str) -> str:
 @dataclass(frozen=True)
 class LocaleFacts:
     """What the pages need of a locale's CLDR data, as Babel gives it: loading that data costs a build that
-    renders a few pages 0.035 s, so builds keep these (cache.BuildCache.locale_facts) and ask Babel only for
+    renders a few pages 0.035 s, so builds keep these (cache.BuildCache.know_locale) and ask Babel only for
     anything else. BABEL: the version they come from."""
 
     locale: str
