@@ -14,6 +14,8 @@ key it read changed.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -137,10 +139,20 @@ _IDENTITIES: dict[type, Any] = {
 }
 
 
-def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str) -> tuple[Any, ...]:
-    """What decides a page besides the objects it reads: its path, template and context (compared whole,
-    not hashed: comparing tuples is cheaper than hashing their text)."""
-    return (url, template, identity(context), parts)
+def context_key(url: str, template: str, context: Mapping[str, Any], *parts: str) -> bytes:
+    """What decides a page besides the objects it reads: its path, template and context, as a digest.
+
+    A build that places articles anew holds the key of every page and the last build's: as the tuples they are
+    made from, those took 0.5 GB of a 1.7 GB peak at 100,000 articles. Marshal's version 0 writes equal trees of
+    tuples, strings and numbers as equal bytes, however their parts are shared or interned; anything else is
+    written by its repr (an object without one of its own then differs each build, and its page is made again).
+    """
+    whole = (url, template, identity(context), parts)
+    try:
+        data = marshal.dumps(whole, 0)
+    except ValueError:
+        data = repr(whole).encode()
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class Recorder:

@@ -11,7 +11,7 @@ import pytest
 from arshif import arabic, depends, writer
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
-from arshif.depends import KeyTable
+from arshif.depends import KeyTable, context_key
 from tests.sitekit import BASE_CONFIG, NOW, SiteMaker, article, photo
 
 
@@ -299,6 +299,19 @@ def test_the_key_table_gives_each_key_one_character_for_good() -> None:
     assert again.encode(keys) == reads  # each character as the table gave it, those past the surrogates too
     assert again.encode([keys[5], keys[0]]) == again.encode([keys[0], keys[5]]) == table.encode([keys[0], keys[5]])
     assert again.chars([("a", "content/unknown.md"), keys[7]]) == table.encode([keys[7]])
+
+
+def test_a_context_key_depends_on_what_the_context_holds_not_on_how_it_is_shared() -> None:
+    """Each page's context is kept as a digest: equal contexts, made apart (as by two builds), give equal digests."""
+    source = "".join(["2020/", "a1.md"])
+    shared = {"title": source, "items": (source, source), "n": 3, "none": None}
+    apart = {"title": "".join(["2020/", "a1.md"]),  # equal strings, each its own object
+             "items": ("".join(["2020/", "a1", ".md"]), "".join(["2020/a1", ".md"])), "n": 3, "none": None}
+    key = context_key("2020/a1/", "article.html", shared, "digest")
+    assert key == context_key("2020/a1/", "article.html", apart, "digest")
+    assert key != context_key("2020/a1/", "article.html", {**shared, "n": 4}, "digest")
+    assert key != context_key("2020/a1/", "article.html", shared, "another digest")
+    assert len(key) == 16
 
 
 def test_a_key_table_grown_with_dead_keys_is_compacted(site: SiteMaker, tmp_path: Path,
