@@ -29,7 +29,18 @@ from .content import (
     scan_files,
     static_sources,
 )
-from .depends import Key, KeyTable, Made, Readers, article_state, changed_keys, context_key, key_states, stale
+from .depends import (
+    Key,
+    KeyTable,
+    Made,
+    Readers,
+    article_state,
+    changed_keys,
+    context_key,
+    key_states,
+    photo_state,
+    stale,
+)
 from .feeds import FEED_NAMES, feed_specs, render_feed
 from .images import ImageCache, Photos, prepare_photos, referenced
 from .pool import Forked, batches_of, map_forked
@@ -289,7 +300,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         states.update((("a", a.source), article_state(site, a)) for a in rewritten)
         # With the photos of last time, only a rewritten article can show others (at 10,000: 25 ms a preview build).
         showing = rewritten if photos.found == kept.photos.found else site.articles
-        states.update((("p", a.source), (a.digest, photos.states(a))) for a in showing)
+        states.update((("p", a.source), photo_state(a, photos.states(a))) for a in showing)
         key, shape, route_digest = kept.key, kept.shape, kept.routes
     else:
         if placed is None:
@@ -298,7 +309,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         else:  # the last build's states hold but for what the rewritten articles show
             states = {} if patched else dict(last.states)
             states.update((("a", a.source), article_state(site, a)) for a in placed)
-            states.update((("p", a.source), (a.digest, photos.states(a))) for a in placed)
+            states.update((("p", a.source), photo_state(a, photos.states(a))) for a in placed)
             if patched and _checking():
                 _check_patch(last.states, states, key_states(site, {a.source: photos.states(a) for a in site.articles}))
             route_digest = last.routes
