@@ -9,7 +9,7 @@ page showing a tag's name is not rendered again when an article joins the tag (s
 likewise). Which sections the site has, in their order, is one more key (SECTION_LIST), read by the
 navigation of every page. An article's body and photos are its "p" key, whose state adds the photos'
 contents to the source digest. A page is rendered again when its context changed or the state of any
-key it read changed.
+key it read changed. Contexts and states are kept as 16-byte digests (_digest).
 """
 
 from __future__ import annotations
