@@ -110,8 +110,9 @@ def _digest(value: Any) -> bytes:
 
 
 # The keys of contexts, one object per key: an article is in the context of many pages (its own, lists,
-# related articles, neighbours), and the record keeps every page's context (at 100,000 articles, a new
-# tuple per mention took ~0.1 GB). Bounded like search's run cache, for a long-lived preview.
+# related articles, neighbours). When the record kept contexts whole, a new tuple per mention took ~0.1 GB at
+# 100,000 articles; now that it keeps their digests, sharing only spares making them. Bounded like search's
+# run cache, for a long-lived preview.
 _KEYS: dict[Any, Key] = {}
 _MAX_KEYS = 1_000_000
 
