@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -108,6 +108,13 @@ def _outputs_intact(output: Path, outputs: list[str]) -> bool:
         os.close(top)
 
 
+def _scratch_folder() -> Any:
+    """A folder for a build without a cache, gone after it (tempfile is imported here: every build paid 4 ms)."""
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix="arshif-")
+
+
 def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, future: bool = False,
                base_url: str | None = None, now: datetime | None = None, progress: Progress | None = None,
                clean: bool = False, use_cache: bool = True, workers: int | None = None,
@@ -138,8 +145,8 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                                        f"create {folder.name}/ in {root}")])
     now = now or datetime.now(config.zone)
     key = _build_key(config, root, base_url, drafts, future)
-    with tempfile.TemporaryDirectory(prefix="arshif-") as scratch:
-        folder = cache_folder(root, output) if use_cache else Path(scratch)
+    with contextlib.nullcontext() if use_cache else _scratch_folder() as scratch:
+        folder = cache_folder(root, output) if scratch is None else Path(scratch)
         settings = parse_settings(config)
         kept = session.caches.pop(folder, None) if session is not None else None
         if kept is not None:

@@ -409,6 +409,7 @@ class Record:
     placed: str = ""  # the build key (build._build_key) they were placed under
     listed: int = 0  # how many pages the sitemaps list
     published: str = ""  # which articles were published (pipeline.Shaped.published)
+    beside: str = ""  # the files beside the articles, with their times (pipeline.Shaped.beside)
 
 
 @dataclass

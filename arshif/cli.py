@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -100,6 +99,8 @@ def main(argv: list[str] | None = None, now: datetime | None = None) -> int:
         if args.command in ("serve", "deploy", "import"):
             return int(args.run(args))
         if args.command == "check":
+            import tempfile
+
             with tempfile.TemporaryDirectory() as scratch:
                 report = build_site(root, Path(scratch) / "site", drafts=args.drafts,
                                     future=args.future, base_url=args.base_url, use_cache=False, now=now)
@@ -128,6 +129,7 @@ CRASH_LOG = ".cache/arshif/crash.log"
 
 def _write_crash_log(root: Path) -> Path:
     """The traceback of the exception being handled, in ROOT/.cache/ (else the temporary folder)."""
+    import tempfile
     import traceback  # only when a build crashes
 
     text = f"Arshif {__version__}, {datetime.now().isoformat(timespec='seconds')}\n{traceback.format_exc()}"

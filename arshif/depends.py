@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Collection, Iterable, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -188,13 +189,24 @@ def changed_keys(before: Mapping[Key, Any], now: Mapping[Key, Any]) -> set[Key]:
     return {key for key, _state in before.items() ^ now.items()}  # set operations on the pairs run in C
 
 
+def reads_any(changed: str) -> Callable[[str], Any]:
+    """A test of whether an output's reads (KeyTable.encode) hold any of the CHANGED characters (KeyTable.chars):
+    one call in C an output, where testing each character cost an edit at 10,000 articles 5 ms."""
+    return re.compile(f"[{re.escape(changed)}]").search if changed else _reads_none
+
+
+def _reads_none(reads: str) -> None:
+    return None
+
+
 def stale(pages: Mapping[str, tuple[Any, str]], contexts: Mapping[str, Any], changed: str) -> set[str]:
     """The outputs to make again: new ones, ones whose context changed, ones that read a CHANGED key (as
     KeyTable.chars gives them)."""
     todo = set()
+    reads_changed = reads_any(changed)
     for path, context in contexts.items():
         known = pages.get(path)
-        if known is None or known[0] != context or any(map(known[1].__contains__, changed)):
+        if known is None or known[0] != context or reads_changed(known[1]):
             todo.add(path)
     return todo
 

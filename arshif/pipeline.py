@@ -39,6 +39,7 @@ from .depends import (
     context_key,
     key_states,
     photo_state,
+    reads_any,
     stale,
 )
 from .feeds import FEED_NAMES, feed_specs, render_feed
@@ -102,6 +103,7 @@ class Shaped:
     published: str  # a digest of which articles are published
     patched: bool = False  # STATES holds only the keys whose state changed: the others' are the last record's
     dated_as_before: bool = False  # placed as before, and every article changed last when it did then
+    beside: str = ""  # a digest of the files beside the articles (photos and others), with their times
 
     def all_pages(self) -> list[Page]:
         """Every page: a build of a site placed as before routes only those it renders (_plan), unless asked."""
@@ -142,11 +144,13 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
         # loads (each chunk loaded would start a collection over all those before), nor after.
         gc.disable()
         last = cache.load_record()
+        lap("load record")
         if last.folders and not cache.in_session:
             # The output folders' times, looked at on another processor while this one reads and assembles
             # (at 10,000 articles 17,000 look-ups, 0.06 s).
             looking = Forked(partial(look_at_folders, request.output, last.folders))
         cache.load_index()
+        lap("load index")
         gc.freeze()
         if collecting:
             gc.enable()
@@ -211,7 +215,8 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
         lap("search index")
         expected = (set(shaped.assets.files) | set(shaped.static_paths) | pages_made | set(search.files)
                     | set(shaped.photos.outputs()))
-        previous = set(cache.summary.outputs) if cache.summary.outputs else None
+        listing = cache.summary.listing
+        previous = set(listing.split("\n")) if listing else None
         cache.forget_outputs()
         changes = writer.commit(expected, previous, cache.summary.precompressed)
         lap("commit")
@@ -220,11 +225,13 @@ def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped
     site = shaped.site
     related = last.related if last.related[0] == site.related_key else related_of(site)  # found from the same
     summary = Summary(request.signature, next_due(shaped.articles, request.now),
-                      (len(site.articles), page_count, len(site.tags)), "\n".join(sorted(expected)),
+                      (len(site.articles), page_count, len(site.tags)),
+                      listing if previous == expected else "\n".join(sorted(expected)),
                       request.config.precompress)
     record = Record(shaped.key, made, states, copied, sitemap, search.digest, search.files,
                     search.layout, shaped.template_refs, related, folders, shape=shaped.shape, keys=key_list,
                     routes=shaped.routes, placed=request.key, listed=shaped.listed, published=shaped.published,
+                    beside=shaped.beside,
                     **saved)
     # Until saved, the cache on disk holds no record (forget_outputs), so a stop before then costs time only.
     cache.unsaved = partial(_save_cache, cache, summary, record, search.layout, request.save_later)
@@ -260,7 +267,11 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     articles, problems = load_articles(config, request.progress, cache, request.workers, request.scan)
     lap("read articles")
     photo_files = referenced(articles)
-    static_paths = [path for path in static_sources(request.scan) if path not in photo_files]
+    scan = request.scan
+    beside_articles = static_sources(scan)
+    static_paths = [path for path in beside_articles if path not in photo_files]
+    # The files beside the articles as they are now: the same as last time, no photo changed (_placed_as_before).
+    beside = digest_of([(path, str(scan[path].st_mtime_ns), str(scan[path].st_size)) for path in beside_articles])
     kept, rewritten = _kept_site(request, cache.assembled, articles, static_paths)
     placed = None
     if kept is not None:
@@ -271,7 +282,7 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
         published = digest_of([[a.source for a in chosen]])
         unknown = missing_templates(articles, scan_files(config.templates_dir, (".",)), config)
         placed, dated_as_before = (None, False) if unknown or problems else _placed_as_before(
-            request, cache, last, chosen, published, static_paths)
+            request, cache, last, chosen, published, static_paths, beside)
         # Placed as before, the last build found no collision among the same paths.
         collisions = url_collisions(chosen, static_paths) if placed is None else []
         problems += collisions + unknown
@@ -318,23 +329,23 @@ def _read_and_assemble(request: BuildRequest, cache: BuildCache, last: Record, l
     listed = listed_count(pages) if pages is not None else last.listed
     shaped = Shaped(articles, problems, static_paths, site, pages, env, assets, templates, references,
                     states, key, photos, shape, route_digest, listed, published, patched,
-                    placed is not None and dated_as_before)
+                    placed is not None and dated_as_before, beside)
     lap("key states")
     return shaped
 
 
 def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, chosen: list[Article], published: str,
-                      static_paths: list[str]) -> tuple[list[Article] | None, bool]:
+                      static_paths: list[str], beside: str) -> tuple[list[Article] | None, bool]:
     """The published articles rewritten since the last build, when it placed every article as now (site.placement),
-    published the same ones (PUBLISHED, Shaped.published) and had the same files beside them, else None; and
-    whether each of them changed last when it did then (Article.modified, which the sitemaps show).
+    published the same ones (PUBLISHED, Shaped.published) and had the same files beside them (BESIDE, Shaped.beside),
+    else None; and whether each of them changed last when it did then (Article.modified, which the sitemaps show).
 
     Then the order, lists, related articles and pages are the last build's, and so are the states of its keys but
     for what the rewritten articles show (no photo changed: those are files beside them): a new process need not
     work them out over the whole site again (at 10,000 articles 0.15 s of a body edit). A preview's kept site
     (_kept_site) rests on the same argument.
     """
-    if not last.routes or last.placed != request.key or last.published != published \
+    if not last.routes or last.placed != request.key or last.published != published or last.beside != beside \
             or static_paths != list(last.static) or cache.seen.keys() != cache.index.keys():
         return None, False
     rewritten, dated_as_before = [], True
@@ -345,15 +356,8 @@ def _placed_as_before(request: BuildRequest, cache: BuildCache, last: Record, ch
                 return None, False
             rewritten.append(entry.article)
             dated_as_before = dated_as_before and entry.article.modified == before.modified
-    if _files_beside(request.signature) != _files_beside(cache.summary.signature):
-        return None, False
     shown = {a.source for a in chosen}
     return [a for a in rewritten if a.source in shown], dated_as_before
-
-
-def _files_beside(signature: Any) -> set[Any]:
-    """The files of content/ other than articles in an input signature (build.input_signature), with their times."""
-    return {f for f in signature[-1] if f[0] == "content" and not f[1].endswith(".md")} if signature else set()
 
 
 def _check_patch(last: dict[Key, Any], patch: dict[Key, Any], states: dict[Key, Any]) -> None:
@@ -471,8 +475,8 @@ def _plan(shaped: Shaped, bodies: Bodies, writer: SiteWriter, last: Record, read
             due = readers.due(changed_chars)
         else:  # a new process has no index: the record's reads, tested in C, cost less than making it
             readers = None
-            due = {path for path, (_context, reads) in last.pages.items()
-                   if any(map(reads.__contains__, changed_chars))}
+            reads_changed = reads_any(changed_chars)
+            due = {path for path, (_context, reads) in last.pages.items() if reads_changed(reads)}
         if shaped.pages is None:  # the pages are the last build's: only those to render are routed
             feeds = {job.path for job in jobs}
             routed = [path for path in last.pages if path not in feeds]
@@ -563,17 +567,18 @@ class Stopwatch:
         self.last = self._read()
 
     @staticmethod
-    def _read() -> tuple[float, float, float]:
+    def _read() -> tuple[float, float, float, int]:
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return (time.perf_counter(), own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime)
+        return (time.perf_counter(), own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime,
+                own.ru_minflt + children.ru_minflt)
 
     def __call__(self, phase: str) -> None:
         now = self._read()
         if self.enabled:
-            wall, user, system = (b - a for a, b in zip(self.last, now, strict=True))
+            wall, user, system, faults = (b - a for a, b in zip(self.last, now, strict=True))
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-            print(f"  {phase:<14} {wall:7.3f} s wall {user:7.3f} s user {system:7.3f} s sys {peak:6d} MB peak",
-                  file=sys.stderr)
+            print(f"  {phase:<14} {wall:7.3f} s wall {user:7.3f} s user {system:7.3f} s sys {peak:6d} MB peak "
+                  f"{faults:7d} page faults", file=sys.stderr)
         self.last = now
 
 

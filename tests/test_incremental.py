@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -299,6 +300,20 @@ def test_the_key_table_gives_each_key_one_character_for_good() -> None:
     assert again.encode(keys) == reads  # each character as the table gave it, those past the surrogates too
     assert again.encode([keys[5], keys[0]]) == again.encode([keys[0], keys[5]]) == table.encode([keys[0], keys[5]])
     assert again.chars([("a", "content/unknown.md"), keys[7]]) == table.encode([keys[7]])
+
+
+def test_reads_any_finds_a_changed_key_among_the_reads_of_an_output() -> None:
+    """The plan's test of each output's reads, with every character a key table gives, those that mean something
+    in a pattern (] ^ - \\) among them."""
+    table = KeyTable()
+    keys = [("a", f"content/{n}.md") for n in range(0xD900)]
+    table.encode(keys)
+    rng = random.Random(7)
+    for changed_count in (0, 1, 2, 5):
+        for _ in range(300):
+            reads = table.encode(rng.sample(keys[:200] + keys[-50:], rng.randint(0, 12)))
+            changed = table.chars(rng.sample(keys[:200] + keys[-50:], changed_count))
+            assert bool(depends.reads_any(changed)(reads)) == any(char in reads for char in changed), (reads, changed)
 
 
 def test_a_context_key_depends_on_what_the_context_holds_not_on_how_it_is_shared() -> None:

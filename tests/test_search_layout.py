@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -84,7 +85,10 @@ def random_text(rng: random.Random) -> str:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_every_edit_gives_the_cold_files(small_shards: None, seed: int) -> None:
+def test_every_edit_gives_the_cold_files(small_shards: None, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Edits of every kind; on odd seeds the layout goes through pickle between updates, as a build's record
+    keeps it (its entries then come back from the store, a chunk at a time)."""
+    monkeypatch.setattr(search_layout, "ENTRY_CHUNK", 4)
     rng = random.Random(seed)
     articles = {f"a{n}": (random_text(rng), n) for n in range(30)}
 
@@ -107,6 +111,8 @@ def test_every_edit_gives_the_cold_files(small_shards: None, seed: int) -> None:
             del articles[source]
         elif action == "redate":
             articles[source] = (articles[source][0], rng.randint(0, 120))
+        if seed % 2:
+            layout = pickle.loads(pickle.dumps(layout))
         layout, update = update_search(layout, items(), store)
         files = files_of(update, files)
         shards_seen.add(len(layout.starts))
@@ -157,6 +163,37 @@ def test_a_lost_count_starts_afresh_with_the_same_files(small_shards: None) -> N
     layout, update = update_search(layout, items, store)
     assert files_of(update) == cold(items)
     assert isinstance(layout, Layout) and layout.generation == 2
+
+
+def test_a_body_edit_reads_and_writes_one_chunk_of_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_layout, "ENTRY_CHUNK", 4)
+    items = [item(f"a{n}", random_text(random.Random(n)), n) for n in range(30)]
+    store = MemoryStore()
+    layout, first = update_search(None, items, store)
+    before = files_of(first)
+    assert {number for kind, number in store.blobs if kind == "entries"} == set(range(8))
+    read, written = [], []
+    monkeypatch.setattr(store, "get_blob", lambda kind, number: read.append((kind, number)) or
+                        MemoryStore.get_blob(store, kind, number))
+    monkeypatch.setattr(store, "put_blob", lambda kind, number, data: written.append((kind, number)) or
+                        MemoryStore.put_blob(store, kind, number, data))
+    items[9] = item("a9", "نص آخر مختلف", 9)
+    layout, update = update_search(pickle.loads(pickle.dumps(layout)), items, store, only=[items[9]])
+    assert [key for key in read if key[0] == "entries"] == [("entries", 2)]
+    assert [key for key in written if key[0] == "entries"] == [("entries", 2)]
+    assert files_of(update, before) == cold(items)
+
+
+def test_a_lost_chunk_of_entries_starts_afresh_with_the_same_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_layout, "ENTRY_CHUNK", 4)
+    items = [item(f"a{n}", random_text(random.Random(n)), n) for n in range(20)]
+    store = MemoryStore()
+    layout, _update = update_search(None, items, store)
+    store.blobs[("entries", 1)] = b"damaged"
+    items[5] = item("a5", "نص آخر مختلف", 5)
+    layout, update = update_search(pickle.loads(pickle.dumps(layout)), items, store, only=[items[5]])
+    assert files_of(update) == cold(items)  # every file written again: the update started afresh
+    assert layout.generation == 2
 
 
 def test_files_cut_with_other_constants_are_made_afresh(small_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
