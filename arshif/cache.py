@@ -14,7 +14,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -505,6 +505,19 @@ class BuildCache:
         renewed.bodies.close()
         renewed.bodies = self.bodies
         return renewed
+
+    def unchanged(self, sources: Iterable[str], stats: dict[str, FileStat]) -> dict[str, Article]:
+        """The articles of SOURCES whose files have the size and time they had, found in one pass (a lookup
+        a file cost an edit at 10,000 articles 0.01 s)."""
+        index, seen, found = self.index, self.seen, {}
+        for relative in sources:
+            entry = index.get(relative)
+            if entry is not None:
+                stat = stats[relative]
+                if entry.mtime_ns == stat.st_mtime_ns and entry.size == stat.st_size:
+                    seen[relative] = entry
+                    found[relative] = entry.article
+        return found
 
     def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]:
         entry = self.index.get(relative)

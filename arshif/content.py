@@ -545,6 +545,8 @@ def front_matter_line(path: Path, key: str) -> int | None:
 class ArticleStore(Protocol):
     """Where parsed articles are kept between builds (see cache.py); a no-op store caches nothing."""
 
+    def unchanged(self, sources: Iterable[str], stats: dict[str, FileStat]) -> dict[str, Article]: ...
+
     def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]: ...
 
     def keep(self, relative: str, stat: FileStat, article: Article, terms: Any = None) -> Article: ...
@@ -557,6 +559,9 @@ class NoStore:
 
     def __init__(self, settings: str) -> None:
         self.settings = settings
+
+    def unchanged(self, sources: Iterable[str], stats: dict[str, FileStat]) -> dict[str, Article]:
+        return {}
 
     def lookup(self, relative: str, stat: FileStat) -> tuple[Article | None, bytes | None, str]:
         return None, None, ""
@@ -638,9 +643,11 @@ def load_articles(config: Config, progress: Callable[[str, int, int], None] | No
     store = store or NoStore(parse_settings(config))
     stats = scan if scan is not None else scan_files(config.content_dir)
     sources = article_sources(stats)
-    found: dict[str, Article] = {}
+    found = store.unchanged(sources, stats)
     jobs: list[ParseJob] = []
     for relative in sources:
+        if relative in found:
+            continue
         article, data, digest = store.lookup(relative, stats[relative])
         if article is not None:
             found[relative] = article

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from urllib.parse import quote
 
-from tests.sitekit import BASE_CONFIG, SiteMaker, article
+from arshif.config import load_config
+from arshif.content import load_articles
+from arshif.site import assemble, related_of
+from tests.sitekit import BASE_CONFIG, NOW, PROJECT, SiteMaker, article
 
 
 def titles_on(html: str) -> list[str]:
@@ -160,3 +164,23 @@ def test_not_found_page_and_assets(site: SiteMaker) -> None:
     assert "الصفحة غير موجودة" in page
     css = re.findall(r'href="/(assets/css/site\.[0-9a-f]{10}\.css)"', page)
     assert css and (site.out / css[0]).is_file()
+
+
+def test_a_site_placed_as_before_gives_the_same_neighbours_and_related_articles() -> None:
+    """A build placed as the last one takes the related articles it found, and works out neighbours only when
+    a page asks for them: the same as a site assembled afresh."""
+    config = load_config(PROJECT)
+    articles, problems = load_articles(config)
+    assert not problems and len(articles) >= 20
+    found = assemble(config, articles, NOW)
+    placed = assemble(config, articles, NOW, known=related_of(found), placed=True)
+    order = list(found.articles)
+    assert list(placed.articles) == order
+    assert {url: [a.url for a in items] for url, items in placed.related.items()} \
+        == {url: [a.url for a in items] for url, items in found.related.items()}
+    assert any(placed.related.values())
+    for site in (found, placed):
+        assert dict(site.older) == {a.url: b for a, b in pairwise(order)}
+        assert dict(site.newer) == {b.url: a for a, b in pairwise(order)}
+        assert site.older.get(order[-1].url) is None and site.newer.get(order[0].url) is None
+        assert len(site.older) == len(site.newer) == len(order) - 1
