@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
 from . import __version__
-from .cache import BuildCache, cache_folder, input_signature
+from .cache import BuildCache, Summary, cache_folder, input_signature
 from .config import CONFIG_NAME, Config, load_config
-from .content import FileStat, parse_settings, scan_files
+from .content import FileStat, PackedScan, packed, parse_settings, scan_files, unpacked
 from .output import MARKER, check_output_dir
+from .pool import Forked
 from .problems import BuildFailed, Problem
 from .report import BuildReport, Progress, SiteChanges, default_workers
 
@@ -65,6 +68,46 @@ def _content_scan(content_dir: Path, known: dict[str, FileStat] | None,
             return scan_files(content_dir)
         scan[relative] = FileStat(stat.st_mtime_ns, stat.st_size)
     return scan
+
+
+def _as_last_time(last: Summary, signature: tuple[Any, ...], now: datetime) -> bool:
+    """Whether the last build was made from these sources (SIGNATURE) and no article has come due since."""
+    return last.signature == signature and (last.next_due is None or now < last.next_due)
+
+
+def _changed_scan(config: Config, key: str, last: Summary, now: datetime) -> PackedScan | None:
+    """In a forked child (_scan_reading_ahead): the content scan, packed; None when the sources are as last time."""
+    scan = scan_files(config.content_dir)
+    return None if _as_last_time(last, input_signature(config.root, key, scan), now) else packed(scan)
+
+
+def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: datetime,
+                        changes: set[str] | None) -> dict[str, FileStat] | None:
+    """The content scan (_content_scan), or None when a forked child found the sources as last time (_as_last_time).
+
+    In a new process after a build, the child scans while this process reads the last build's record and parsed
+    articles, which a build with work to do needs: at 10,000 articles the scan takes 0.04 s, the reading 0.09 s.
+    The reading stops once the child is done, so that a build with nothing to do waits hardly longer than before.
+    What was read is frozen for the collector (build_site unfreezes it).
+    """
+    if cache.scan is not None or not cache.trust or not cache.summary.signature or (os.cpu_count() or 1) < 2:
+        return _content_scan(config.content_dir, cache.scan, changes)
+    scanning = Forked(partial(_changed_scan, config, key, cache.summary, now))
+    if not scanning.running:
+        return _content_scan(config.content_dir, None, None)
+    collecting = gc.isenabled()
+    gc.disable()  # reading makes no garbage; collections would walk all that was read, again and again
+    try:
+        if not scanning.ready():
+            cache.load_record()
+        cache.load_index(until=scanning.ready)
+        found = scanning.result()
+        return None if found is None else unpacked(found)
+    finally:
+        scanning.close()
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -156,18 +199,25 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
         else:
             cache = BuildCache(folder, config.content_dir, settings, trust=use_cache and not clean, persist=use_cache)
         try:
-            # Kept for the session's next build; a build that fails drops the whole cache from the session.
-            scan = cache.scan = _content_scan(config.content_dir, cache.scan, content_changes)
-            signature = input_signature(config.root, key, scan)
-            last = cache.summary
-            if (last.signature == signature and (last.next_due is None or now < last.next_due)
-                    and not (keep_site and session is not None and cache.assembled is None)
-                    and _outputs_intact(output, last.outputs)):
-                articles, pages, tags = last.counts
+            def unchanged() -> BuildReport:
+                articles, pages, tags = cache.summary.counts
                 if session is not None and use_cache:
                     session.caches[folder] = cache
                 return BuildReport(articles, pages, tags, 0, time.perf_counter() - started, config.warnings,
                                    unchanged=True, changes=SiteChanges(frozenset(), frozenset()))
+
+            keep = keep_site and session is not None and cache.assembled is None  # to assemble, with nothing to do
+            scan = _scan_reading_ahead(cache, config, key, now, content_changes)
+            if scan is None:  # the sources are as last time
+                if not keep and _outputs_intact(output, cache.summary.outputs):
+                    return unchanged()
+                scan = _content_scan(config.content_dir, None, None)
+            # Kept for the session's next build; a build that fails drops the whole cache from the session.
+            cache.scan = scan
+            signature = input_signature(config.root, key, scan)
+            last = cache.summary
+            if not keep and _as_last_time(last, signature, now) and _outputs_intact(output, last.outputs):
+                return unchanged()
             # Imported here so that a build with nothing to do does not pay for Jinja, Markdown and feedgen.
             from .pipeline import run_pipeline
 
@@ -179,3 +229,4 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             return report
         finally:
             cache.bodies.close()
+            gc.unfreeze()  # what _scan_reading_ahead read (run_pipeline, when it runs, unfreezes it first)

@@ -130,15 +130,33 @@ def _write_chunks(folder: Path, stem: str, entries: dict[int, dict[Any, Any]], f
 
 def _load_chunked(folder: Path, files: dict[int, str]) -> dict[Any, Any] | None:
     """The map saved in FILES, or None when any of them is missing or damaged."""
-    if len(files) != CHUNKS:
-        return None
-    mapping: dict[str, Any] = {}
-    for name in files.values():
-        data = _load_pickle(folder / name)
-        if data is None or not isinstance(data.get("entries"), dict):
-            return None
-        mapping.update(data["entries"])
-    return mapping
+    reading = _ChunkedReading(folder, files)
+    reading.run()
+    return reading.mapping
+
+
+class _ChunkedReading:
+    """A map saved in FILES (see _save_chunked), read a file at a time: MAPPING, once all are read; None when any
+    of them is missing or damaged."""
+
+    def __init__(self, folder: Path, files: dict[int, str]) -> None:
+        self.folder, self.files = folder, files
+        self._names = list(files.values()) if len(files) == CHUNKS else []
+        self._done = 0
+        self.mapping: dict[Any, Any] | None = {} if self._names else None
+
+    def run(self, until: Callable[[], bool] | None = None) -> bool:
+        """Read the files left, until UNTIL() is true (asked before each); whether all are read."""
+        while self.mapping is not None and self._done < len(self._names):
+            if until is not None and until():
+                return False
+            data = _load_pickle(self.folder / self._names[self._done])
+            if data is None or not isinstance(data.get("entries"), dict):
+                self.mapping = None
+                break
+            self.mapping.update(data["entries"])
+            self._done += 1
+        return True
 
 
 def _remove_unnamed(folder: Path, stems: dict[str, set[str]]) -> None:
@@ -426,6 +444,7 @@ class BuildCache:
     summary: Summary = field(default_factory=Summary)
     record: Record | None = None  # what the last build made, once read or saved
     index_loaded: bool = False
+    index_reading: _ChunkedReading | None = None  # the index as far as load_index has read it
     index_files: dict[int, str] = field(default_factory=dict)  # where INDEX is saved (see _save_chunked)
     in_session: bool = False  # kept in memory by a long-lived process since its last build
     unsaved: Any = None  # what finish_saving still has to do (a session's build leaves its saving for later)
@@ -487,16 +506,21 @@ class BuildCache:
             if context is KEPT:
                 record.pages[path] = (contexts.get(path), reads)
 
-    def load_index(self) -> None:
-        """Read the parsed articles of the last build (only when the fast no-change check failed)."""
+    def load_index(self, until: Callable[[], bool] | None = None) -> None:
+        """Read the parsed articles of the last build (only when the fast no-change check failed). UNTIL is asked
+        before each file: once it is true, the rest is left for the next call (build.py reads ahead while the
+        content is scanned)."""
         if self.index_loaded:
             return
-        data = _load_pickle(self.folder / "articles.pickle") if self.trust else None
-        if data and data.get("settings") == self.settings:
-            entries = _load_chunked(self.folder, data.get("files", {}))
-            if entries is not None:
-                self.index, self.index_files = entries, data["files"]
-        self.index_loaded = True
+        if self.index_reading is None:
+            data = _load_pickle(self.folder / "articles.pickle") if self.trust else None
+            files = data.get("files", {}) if data and data.get("settings") == self.settings else {}
+            self.index_reading = _ChunkedReading(self.folder, files)
+        if not self.index_reading.run(until):
+            return
+        if self.index_reading.mapping is not None:
+            self.index, self.index_files = self.index_reading.mapping, self.index_reading.files
+        self.index_reading, self.index_loaded = None, True
 
     def renewed(self) -> BuildCache:
         """This cache, for the next build of a session: what the last build saw is what it knows."""

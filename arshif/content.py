@@ -8,6 +8,7 @@ import operator
 import os
 import posixpath
 import re
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -186,6 +187,21 @@ def scan_files(top: Path, skip: tuple[str, ...] = (".", "_")) -> dict[str, FileS
     finally:
         os.close(descriptor)
     return found
+
+
+PackedScan = tuple[list[str], "array[int]"]
+
+
+def packed(scan: dict[str, FileStat]) -> PackedScan:
+    """SCAN (scan_files) as its names and one array of their numbers: sent from a forked child (build.py), pickled
+    in 1 ms instead of 10 at 10,000 files."""
+    return list(scan), array("q", [number for stat in scan.values() for number in stat])
+
+
+def unpacked(scan: PackedScan) -> dict[str, FileStat]:
+    names, numbers = scan
+    values = numbers.tolist()
+    return dict(zip(names, map(FileStat._make, zip(values[0::2], values[1::2], strict=True)), strict=True))
 
 
 def article_sources(scan: dict[str, FileStat]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -70,6 +71,15 @@ class Forked(Generic[Result]):
             _child(function, reading, writing)
         os.close(writing)
         self._pid, self._reading = pid, reading
+
+    @property
+    def running(self) -> bool:
+        """Whether a child makes the call (else result() makes it here)."""
+        return bool(self._pid)
+
+    def ready(self) -> bool:
+        """Whether result() would return without waiting for the child (true when there is none)."""
+        return not self._pid or bool(select.select([self._reading], [], [], 0)[0])
 
     def result(self) -> Result:
         if self._pid:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from arshif import arabic, depends, writer
 from arshif.build import BuildSession, build_site
 from arshif.cache import CACHE_DIR
 from arshif.depends import KeyTable, context_key
-from tests.sitekit import BASE_CONFIG, NOW, SiteMaker, article, photo
+from tests.sitekit import BASE_CONFIG, NOW, PROJECT, SiteMaker, article, photo
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -160,6 +162,39 @@ def test_a_deleted_output_file_is_written_again(site: SiteMaker) -> None:
     (site.out / "2020/a1/index.html").unlink()
     site.build()
     assert "مقال 1" in site.page("2020/a1/")
+
+
+def test_builds_in_new_processes_scan_in_a_child_while_they_read_the_last_build(site: SiteMaker,
+                                                                                 tmp_path: Path) -> None:
+    """As a user runs them, each build its own process: a forked child scans content/ while the build reads the
+    last one's record (build._scan_reading_ahead). Nothing changed; an output deleted with the sources as they
+    were; an edit: each time the output is a cold build's."""
+    seed(site)
+
+    script = ("import sys; from datetime import datetime; from arshif.cli import main; "
+              f"sys.exit(main(sys.argv[1:], now=datetime.fromisoformat({NOW.isoformat()!r})))")
+
+    def build() -> str:
+        done = subprocess.run([sys.executable, "-c", script, "build", "--root", str(site.root), "--output",
+                               str(site.out)], cwd=PROJECT, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def cold() -> dict[str, bytes]:
+        folder = tmp_path / "cold"
+        shutil.rmtree(folder, ignore_errors=True)
+        build_site(site.root, folder, now=NOW, use_cache=False)
+        return tree(folder)
+
+    build()
+    stamp = (site.out / "index.html").stat().st_mtime_ns
+    assert build().startswith("nothing changed")
+    assert (site.out / "index.html").stat().st_mtime_ns == stamp
+    (site.out / "2020/a1/index.html").unlink()
+    assert not build().startswith("nothing changed")
+    assert tree(site.out) == cold()
+    EDITS["body"](site)
+    build()
+    assert tree(site.out) == cold()
 
 
 def age_folders(folder: Path, seconds: int = 3600) -> None:

@@ -48,3 +48,44 @@ def test_a_child_that_fails_leaves_the_call_to_be_made_here() -> None:
 def test_closing_stops_a_child_whose_result_fills_the_pipe() -> None:
     forked = Forked(lambda: os.urandom(1 << 20))  # more than a pipe holds: the child blocks writing
     forked.close()  # returns: the child ended on the broken pipe and was waited for
+
+
+def test_ready_says_when_the_result_would_not_wait(tmp_path: Path) -> None:
+    # In a process of its own, as above. The child waits for a file this process writes: not ready until then.
+    script = """
+import sys, time
+from pathlib import Path
+from arshif.pool import Forked
+
+go = Path(sys.argv[1])
+
+def after_go():
+    while not go.exists():
+        time.sleep(0.005)
+    return 42
+
+forked = Forked(after_go)
+time.sleep(0.05)
+before = forked.ready()
+go.write_text("go")
+for _ in range(1000):
+    if forked.ready():
+        break
+    time.sleep(0.005)
+print(forked.running, before, forked.ready(), forked.result())
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "go")], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["True", "False", "True", "42"]
+
+
+def test_without_a_child_ready_is_true_and_the_call_is_made_here() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        forked = Forked(os.getpid)
+    finally:
+        stop.set()
+        thread.join()
+    assert not forked.running and forked.ready() and forked.result() == os.getpid()
