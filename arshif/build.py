@@ -12,16 +12,19 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .cache import BuildCache, Summary, cache_folder, input_signature
+from .cache import BuildCache, Summary, cache_folder, input_signature, last_folders
 from .config import CONFIG_NAME, Config, load_config
 from .content import FileStat, PackedScan, packed, parse_settings, scan_files, unpacked
 from .output import MARKER, check_output_dir
 from .pool import Forked
 from .problems import BuildFailed, Problem
 from .report import BuildReport, Progress, SiteChanges, default_workers
+
+if TYPE_CHECKING:
+    from .writer import FolderLook
 
 __all__ = ["BuildReport", "BuildRequest", "BuildSession", "build_site"]
 
@@ -81,20 +84,32 @@ def _changed_scan(config: Config, key: str, last: Summary, now: datetime) -> Pac
     return None if _as_last_time(last, input_signature(config.root, key, scan), now) else packed(scan)
 
 
-def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: datetime,
+def _look_at_last_folders(folder: Path, output: Path) -> tuple[Any, FolderLook | None]:
+    """In a forked child (_scan_reading_ahead): the output folders of the last build's record looked at, with the
+    record file's stamp (cache.last_folders)."""
+    from .writer import look_at_folders
+
+    stamp, folders = last_folders(folder)
+    return stamp, look_at_folders(output, folders) if folders else None
+
+
+def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: datetime, output: Path,
                         changes: set[str] | None) -> dict[str, FileStat] | None:
     """The content scan (_content_scan), or None when a forked child found the sources as last time (_as_last_time).
 
     In a new process after a build, the child scans while this process reads the last build's record and parsed
     articles, which a build with work to do needs: at 10,000 articles the scan takes 0.04 s, the reading 0.09 s.
     The reading stops once the child is done, so that a build with nothing to do waits hardly longer than before.
-    What was read is frozen for the collector (build_site unfreezes it).
+    A second child, held until the first finds changes, then looks at the output folders the last build left
+    (cache.looking_ahead): forked now, while this process is small, it costs less than one forked for that later
+    (pipeline.run_pipeline). What was read is frozen for the collector (build_site unfreezes it).
     """
     if cache.scan is not None or not cache.trust or not cache.summary.signature or (os.cpu_count() or 1) < 2:
         return _content_scan(config.content_dir, cache.scan, changes)
     scanning = Forked(partial(_changed_scan, config, key, cache.summary, now))
     if not scanning.running:
         return _content_scan(config.content_dir, None, None)
+    looking = Forked(partial(_look_at_last_folders, cache.folder, output), held=True)
     collecting = gc.isenabled()
     gc.disable()  # reading makes no garbage; collections would walk all that was read, again and again
     try:
@@ -102,9 +117,14 @@ def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: dateti
             cache.load_record()
         cache.load_index(until=scanning.ready)
         found = scanning.result()
+        if found is not None:
+            looking.release()
+            cache.looking_ahead, looking = looking, None
         return None if found is None else unpacked(found)
     finally:
         scanning.close()
+        if looking is not None:
+            looking.close()
         gc.freeze()
         if collecting:
             gc.enable()
@@ -207,7 +227,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
                                    unchanged=True, changes=SiteChanges(frozenset(), frozenset()))
 
             keep = keep_site and session is not None and cache.assembled is None  # to assemble, with nothing to do
-            scan = _scan_reading_ahead(cache, config, key, now, content_changes)
+            scan = _scan_reading_ahead(cache, config, key, now, output, content_changes)
             if scan is None:  # the sources are as last time
                 if not keep and _outputs_intact(output, cache.summary.outputs):
                     return unchanged()
@@ -229,4 +249,7 @@ def build_site(root: Path, output: Path | None = None, *, drafts: bool = False, 
             return report
         finally:
             cache.bodies.close()
+            if cache.looking_ahead is not None:  # not taken by run_pipeline: the build ended before
+                cache.looking_ahead.close()
+                cache.looking_ahead = None
             gc.unfreeze()  # what _scan_reading_ahead read (run_pipeline, when it runs, unfreezes it first)

@@ -59,6 +59,24 @@ def _load_entry(path: Path, kind: type) -> Any:
     return entry
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Which file PATH is now: one saved again (os.replace) has another inode."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def last_folders(folder: Path) -> tuple[tuple[int, int, int] | None, dict[str, int]]:
+    """The record file of the cache in FOLDER (its _stamp) and the output folders it holds, for a forked child
+    to look at while the build reads the rest (build._scan_reading_ahead)."""
+    path = folder / "record.pickle"
+    stamp = _stamp(path)
+    record = _load_entry(path, Record)
+    return stamp, record.folders if record is not None else {}
+
+
 def _pickled(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -451,6 +469,8 @@ class BuildCache:
     assembled: Any = None  # a session's last assembled site, for the next build to keep (pipeline._kept_site)
     readers: Any = None  # in a session, which outputs of RECORD read each key (depends.Readers)
     scan: dict[str, FileStat] | None = None  # in a session, the content files as its last build saw them
+    record_stamp: Any = None  # the record file load_record read (_stamp)
+    looking_ahead: Any = None  # a child looking at the output folders of a record file (build._look_at_last_folders)
 
     def __post_init__(self) -> None:
         self.bodies = BodyStore(self.folder / "bodies.sqlite")
@@ -465,6 +485,7 @@ class BuildCache:
         last one did never looks at them (at 10,000 articles loading them costs 0.05 s, saving them again 0.03 s).
         """
         if self.record is None:
+            self.record_stamp = _stamp(self.folder / "record.pickle")
             record = _load_entry(self.folder / "record.pickle", Record) if self.trust else None
             reads = _load_chunked(self.folder, record.page_files) if record is not None else None
             keys = _load_pickle(self.folder / record.key_file) if reads is not None and record.key_file else None
@@ -525,7 +546,7 @@ class BuildCache:
     def renewed(self) -> BuildCache:
         """This cache, for the next build of a session: what the last build saw is what it knows."""
         renewed = replace(self, index=(self.seen or self.index) if self.index_loaded else {}, seen={},
-                          in_session=True)
+                          in_session=True, looking_ahead=None)
         renewed.bodies.close()
         renewed.bodies = self.bodies
         return renewed

@@ -138,17 +138,23 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
     lap = Stopwatch()
     thresholds, collecting = gc.get_threshold(), gc.isenabled()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
-    looking: Forked[FolderLook] | None = None
+    looking: Forked[Any] | None = None
+    looked_at: Callable[[], FolderLook | None] = _nothing_looked_at
     try:
         # What the cache holds stays to the end of the build: the collector need not walk it while it
         # loads (each chunk loaded would start a collection over all those before), nor after.
         gc.disable()
         last = cache.load_record()
         lap("load record")
-        if last.folders and not cache.in_session:
+        ahead, cache.looking_ahead = cache.looking_ahead, None
+        if ahead is not None:  # a child forked before the record was read looks at its folders (build.py)
+            looking = ahead
+            looked_at = partial(_looked_at, ahead, cache.record_stamp)
+        elif last.folders and not cache.in_session:
             # The output folders' times, looked at on another processor while this one reads and assembles
             # (at 10,000 articles 17,000 look-ups, 0.06 s).
             looking = Forked(partial(look_at_folders, request.output, last.folders))
+            looked_at = looking.result
         cache.load_index()
         lap("load index")
         gc.freeze()
@@ -156,7 +162,7 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
             gc.enable()
         shaped = _read_and_assemble(request, cache, last, lap)
         gc.freeze()
-        return _rest(request, cache, last, shaped, lap, looking)
+        return _rest(request, cache, last, shaped, lap, looked_at)
     finally:
         if looking is not None:
             looking.close()
@@ -166,16 +172,28 @@ def run_pipeline(request: BuildRequest, cache: BuildCache) -> BuildReport:
             gc.enable()
 
 
+def _nothing_looked_at() -> None:
+    return None
+
+
+def _looked_at(looking: Forked[tuple[Any, FolderLook | None]], stamp: Any) -> FolderLook | None:
+    """What a child looking ahead found of the output folders, when it looked at those of the record file this build
+    read (STAMP, cache._stamp)."""
+    found_in, looked = looking.result()
+    return looked if found_in is not None and found_in == stamp else None
+
+
 def _rest(request: BuildRequest, cache: BuildCache, last: Record, shaped: Shaped, lap: Stopwatch,
-          looking: Forked[FolderLook] | None = None) -> BuildReport:
-    """Render, write the search files, swap the new site in and record the build."""
+          looked_at: Callable[[], FolderLook | None]) -> BuildReport:
+    """Render, write the search files, swap the new site in and record the build. LOOKED_AT gives the output
+    folders looked at ahead (writer.look_at_folders), asked for only when the last record holds."""
     trusted = last.key == shaped.key
     cache.bodies.flush()
     cache.bodies.close()
     bodies = Bodies(request.config, cache, shaped.photos)
     left = frozenset(cache.summary.outputs)
     present = left if cache.in_session and left else None
-    looked = looking.result() if looking is not None and trusted else None
+    looked = looked_at() if trusted else None
     with SiteWriter(request.output, request.config.precompress, present,
                     (left, last.folders) if trusted else None, looked) as writer:
         copied = _write_assets_and_static(request, shaped, writer, last if trusted else Record())
