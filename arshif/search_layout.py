@@ -43,7 +43,8 @@ from .search import (
     document_fields,
 )
 
-LAYOUT_VERSION = 7
+FORMAT_VERSION = 6  # of the files, as the manifest says
+LAYOUT_VERSION = 7  # of the layout kept between builds: another means starting afresh
 BOUNDARY_EVERY = 1024  # one term in this many starts a shard (terms per shard, on average)
 SHARD_MAX = 104_000  # bytes of JSON past which a shard is cut early (96,000 made 101 files for 1,000 articles)
 BUNDLE = 20  # documents per result bundle
@@ -477,7 +478,7 @@ class SearchUpdate:
         top = numbers[-1] + 1 if numbers else 0
         lengths = [row[:top] for row in layout.lengths]
         days = layout.days[:top]
-        return _dump({"version": LAYOUT_VERSION, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL,
+        return _dump({"version": FORMAT_VERSION, "lunr": LUNR_VERSION, "pipeline": SEARCH_LABEL,
                       "fields": [name for name, _ in FIELDS], "boosts": [boost for _, boost in FIELDS],
                       "count": len(numbers), "totals": [sum(row) for row in lengths], "live": live,
                       "lengths": lengths, "days": days, "bundle": BUNDLE,
