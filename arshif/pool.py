@@ -57,26 +57,20 @@ class Forked(Generic[Result]):
     Where no child can be forked safely (no os.fork, or threads running, whose locks the child would inherit
     held), or the child fails, the call is made here, in result(). close() stops a child whose result is not
     wanted. Only the result travels, pickled; the child sees this process's memory as it was at the fork.
-    HELD: the child is forked now (while this process is small, say) but starts the call only once released.
     """
 
-    def __init__(self, function: Callable[[], Result], held: bool = False) -> None:
+    def __init__(self, function: Callable[[], Result]) -> None:
         self._function = function
         self._pid = 0
         self._reading = -1
-        self._gate = -1  # where a held child is told to start (release)
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
         reading, writing = os.pipe()
-        waiting, going = os.pipe() if held else (-1, -1)
         pid = os.fork()
         if pid == 0:
-            _child(function, writing, waiting, {reading, going, *_HELD_HERE} - {-1})
+            _child(function, reading, writing)
         os.close(writing)
-        if held:
-            os.close(waiting)
-        self._pid, self._reading, self._gate = pid, reading, going
-        _HELD_HERE.update({reading, going} - {-1})
+        self._pid, self._reading = pid, reading
 
     @property
     def running(self) -> bool:
@@ -87,18 +81,10 @@ class Forked(Generic[Result]):
         """Whether result() would return without waiting for the child (true when there is none)."""
         return not self._pid or bool(select.select([self._reading], [], [], 0)[0])
 
-    def release(self) -> None:
-        """Let a child forked HELD start the call."""
-        if self._gate >= 0:
-            os.write(self._gate, b"!")
-            self._close_gate()
-
     def result(self) -> Result:
         if self._pid:
-            self.release()
             with os.fdopen(self._reading, "rb") as pipe:
                 data = pipe.read()
-            _HELD_HERE.discard(self._reading)
             self._reading = -1
             _pid, status = os.waitpid(self._pid, 0)
             self._pid = 0
@@ -108,34 +94,17 @@ class Forked(Generic[Result]):
 
     def close(self) -> None:
         if self._pid:
-            self._close_gate()  # a held child then ends without making the call
             os.close(self._reading)  # a child still writing then stops on a broken pipe
-            _HELD_HERE.discard(self._reading)
             os.waitpid(self._pid, 0)
             self._pid = 0
 
-    def _close_gate(self) -> None:
-        if self._gate >= 0:
-            os.close(self._gate)
-            _HELD_HERE.discard(self._gate)
-            self._gate = -1
 
-
-# The pipe ends this process holds for its Forked children: a child forked later closes them, so that a child
-# whose result is not read ends on a broken pipe, and a held one on its closed gate, when this process lets go.
-_HELD_HERE: set[int] = set()
-
-
-def _child(function: Callable[[], Any], writing: int, waiting: int, others: set[int]) -> None:
-    """The forked side of Forked: never returns, never runs the parent's exit handlers or flushes its buffers.
-    OTHERS: the pipe ends that are the parent's, closed here."""
+def _child(function: Callable[[], Any], reading: int, writing: int) -> None:
+    """The forked side of Forked: never returns, never runs the parent's exit handlers or flushes its buffers."""
     status = 1
     try:
-        for end in others:
-            os.close(end)
+        os.close(reading)
         gc.disable()  # a collection would touch every object, copying the parent's pages
-        if waiting >= 0 and os.read(waiting, 1) != b"!":
-            return  # let go unreleased
         data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writing, "wb") as pipe:
             pipe.write(data)

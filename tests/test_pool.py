@@ -90,28 +90,3 @@ def test_without_a_child_ready_is_true_and_the_call_is_made_here() -> None:
         thread.join()
     assert not forked.running and forked.ready() and forked.result() == os.getpid()
 
-
-def test_a_held_child_makes_the_call_only_once_released(tmp_path: Path) -> None:
-    # In a process of its own, as above. Each child notes its call in a file; the one let go unreleased never does.
-    script = """
-import sys, time
-from pathlib import Path
-from arshif.pool import Forked
-
-folder = Path(sys.argv[1])
-
-def note(name):
-    (folder / name).write_text(name)
-    return name
-
-released = Forked(lambda: note("released"), held=True)
-let_go = Forked(lambda: note("let go"), held=True)
-time.sleep(0.05)
-before = sorted(p.name for p in folder.iterdir())
-released.release()
-let_go.close()
-print(before, released.result(), sorted(p.name for p in folder.iterdir()))
-"""
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "[] released ['released']"
