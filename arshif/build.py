@@ -84,13 +84,13 @@ def _changed_scan(config: Config, key: str, last: Summary, now: datetime) -> Pac
     return None if _as_last_time(last, input_signature(config.root, key, scan), now) else packed(scan)
 
 
-def _look_at_last_folders(folder: Path, output: Path) -> tuple[Any, FolderLook | None]:
+def _look_at_last_folders(folder: Path, output: Path, listing: str) -> tuple[Any, FolderLook | None]:
     """In a forked child (_scan_reading_ahead): the output folders of the last build's record looked at, with the
-    record file's stamp (cache.last_folders)."""
+    record file's stamp (cache.last_folders); LISTING, that build's files (cache.Summary.listing)."""
     from .writer import look_at_folders
 
     stamp, folders = last_folders(folder)
-    return stamp, look_at_folders(output, folders) if folders else None
+    return stamp, look_at_folders(output, folders, listing) if folders else None
 
 
 def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: datetime, output: Path,
@@ -119,7 +119,7 @@ def _scan_reading_ahead(cache: BuildCache, config: Config, key: str, now: dateti
         found = scanning.result()
         if found is None:
             return None
-        cache.looking_ahead = Forked(partial(_look_at_last_folders, cache.folder, output))
+        cache.looking_ahead = Forked(partial(_look_at_last_folders, cache.folder, output, cache.summary.listing))
         return unpacked(found)
     finally:
         scanning.close()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import compress
 from .output import MARKER
@@ -31,18 +31,28 @@ def settled(mtime: int, seen: int) -> bool:
     return seen - mtime >= (SETTLED_NS if mtime % 1_000_000_000 == 0 else FINE_SETTLED_NS)
 
 
-FolderLook = tuple[int, dict[str, "int | None"]]  # when folders were looked at, and those whose time had moved
+class FolderLook(NamedTuple):
+    """What look_at_folders found of the folders a build left, for SiteWriter."""
+
+    when: int  # when they were looked at, before any was
+    moved: dict[str, int | None]  # those whose time is no longer the one given (None: gone)
+    # The build's files in folders it gave no time (made too recently to trust it), and those folders.
+    unrecorded: frozenset[str] = frozenset()
+    unrecorded_folders: frozenset[str] = frozenset()
 
 
-def look_at_folders(output: Path, folders: dict[str, int]) -> FolderLook:
-    """The FOLDERS of OUTPUT whose time is no longer the one given (None: gone), and when they were looked at
-    (before any was): what SiteWriter would find looking at each, done at once (in a forked child, pipeline.py)."""
+def look_at_folders(output: Path, folders: dict[str, int], listing: str = "") -> FolderLook:
+    """What SiteWriter would find looking at each of the FOLDERS of OUTPUT that a build left, done at once (in a
+    forked child, build.py, pipeline.py); LISTING, that build's files one a line (cache.Summary.listing)."""
     when = time.time_ns()
+    files = listing.split("\n") if listing else []
+    unrecorded = frozenset(path for path in files if path.rpartition("/")[0] not in folders)
+    unrecorded_folders = frozenset(path.rpartition("/")[0] for path in unrecorded)
     moved: dict[str, int | None] = {}
     try:
         top = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return when, dict.fromkeys(folders)
+        return FolderLook(when, dict.fromkeys(folders), unrecorded, unrecorded_folders)
     try:
         for folder, mtime in folders.items():
             try:
@@ -54,7 +64,7 @@ def look_at_folders(output: Path, folders: dict[str, int]) -> FolderLook:
                 moved[folder] = now
     finally:
         os.close(top)
-    return when, moved
+    return FolderLook(when, moved, unrecorded, unrecorded_folders)
 
 
 class SiteWriter:
@@ -207,19 +217,17 @@ class SiteWriter:
     def missing_among(self, paths: Iterable[str]) -> set[str]:
         """Those of PATHS that are missing, found at once: when the folders looked at ahead (look_at_folders) had
         none moved, a file the last build left in one of them is there (at 10,000 articles 0.01 s less)."""
-        if self._looked is None or self._looked[1] or self.present is not None:
+        if self._looked is None or self._looked.moved or self.present is not None:
             return {path for path in paths if self.missing(path)}
-        before, folders = self.files_before, self.folders_before
-        return {path for path in paths
-                if (path not in before or path.rpartition("/")[0] not in folders) and self.missing(path)}
+        asked = set(paths)
+        return {path for path in (asked - self.files_before) | (asked & self._looked.unrecorded) if self.missing(path)}
 
     def _as_left(self, folder: str) -> bool:
         """Whether FOLDER has the time the last build left it with (looked up once, before any listing)."""
         if folder not in self._stamps:
             if self._looked is not None and folder in self.folders_before:
-                when, moved = self._looked
-                mtime = moved.get(folder, self.folders_before[folder])
-                self._stamps[folder] = None if mtime is None else (mtime, when)
+                mtime = self._looked.moved.get(folder, self.folders_before[folder])
+                self._stamps[folder] = None if mtime is None else (mtime, self._looked.when)
             else:
                 try:
                     self._stamps[folder] = self._folder_time(folder), time.time_ns()
@@ -243,7 +251,11 @@ class SiteWriter:
                 times[folder] = seen[0]
         for folder in self._touched:
             times.pop(folder, None)
-        unknown = {path.rpartition("/")[0] for path in expected} - times.keys()
+        if self._looked is not None and self.present is None and expected == self.files_before:
+            # The folders of the last build's files: those it gave a time, and the others (look_at_folders).
+            unknown = (self.folders_before.keys() | self._looked.unrecorded_folders) - times.keys()
+        else:
+            unknown = {path.rpartition("/")[0] for path in expected} - times.keys()
         now = time.time_ns()  # before looking: a folder counts as changed that recently, never less
         for folder in unknown:
             try:

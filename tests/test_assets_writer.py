@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from arshif.assets import collect_assets
-from arshif.writer import MARKER, SiteWriter
+from arshif.writer import MARKER, SiteWriter, look_at_folders
 
 
 def test_hashed_names_and_css_references(tmp_path: Path) -> None:
@@ -71,3 +71,21 @@ def test_writer_leaves_the_old_site_when_the_build_fails(tmp_path: Path) -> None
         raise RuntimeError("template broke")
     assert (out / "index.html").read_text() == "old"
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_looking_at_the_folders_a_build_left_finds_moved_and_unrecorded_ones(tmp_path: Path) -> None:
+    """writer.look_at_folders, as a forked child runs it for the writer: folders whose time moved or that are gone,
+    and the files the build left in folders it gave no time (those made too recently to trust their time)."""
+    out = tmp_path / "site"
+    for folder in ("a", "b", "c/d"):
+        (out / folder).mkdir(parents=True)
+        (out / folder / "index.html").write_text(folder)
+    times = {folder: (out / folder).stat().st_mtime_ns for folder in ("a", "b", "c/d")}
+    listing = "\n".join(["a/index.html", "b/index.html", "c/d/index.html", "e/index.html", "index.html"])
+    (out / "b" / "new.html").write_text("b")  # b's time moves
+    recorded = {"a": times["a"], "b": times["b"], "gone": 1}
+    look = look_at_folders(out, recorded, listing)
+    assert set(look.moved) == {"b", "gone"} and look.moved["gone"] is None
+    assert look.unrecorded == {"c/d/index.html", "e/index.html", "index.html"}
+    assert look.unrecorded_folders == {"c/d", "e", ""}
+    assert look_at_folders(tmp_path / "nowhere", recorded).moved == dict.fromkeys(recorded)
