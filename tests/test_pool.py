@@ -31,6 +31,7 @@ def test_with_threads_running_the_call_is_made_here() -> None:
     finally:
         stop.set()
         thread.join()
+    assert not forked.running and forked.ready()  # no child: result() makes the call without waiting
     assert forked.result() == os.getpid()
 
 
@@ -77,16 +78,3 @@ print(forked.running, before, forked.ready(), forked.result())
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "go")], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.split() == ["True", "False", "True", "42"]
-
-
-def test_without_a_child_ready_is_true_and_the_call_is_made_here() -> None:
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        forked = Forked(os.getpid)
-    finally:
-        stop.set()
-        thread.join()
-    assert not forked.running and forked.ready() and forked.result() == os.getpid()
-
