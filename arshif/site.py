@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from .content import Article, front_matter_line
 from .problems import Problem
 
 RELATED_COUNT = 4
-_NEWEST_KEY = operator.attrgetter("date", "slug")  # in C: a sort of 10,000 articles by it costs half one by a lambda
 
 
 @dataclass(frozen=True)
@@ -179,12 +177,12 @@ def publishable(articles: Sequence[Article], now: datetime, drafts: bool, future
 
 
 def newest_first(articles: Sequence[Article]) -> list[Article]:
-    return sorted(articles, key=_NEWEST_KEY, reverse=True)
+    return sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
 
 
 def _by_source(articles: Sequence[Article]) -> list[Article]:
     """The order in which the first article naming a tag, section or author gives its name: stable."""
-    return sorted(articles, key=operator.attrgetter("source"))
+    return sorted(articles, key=lambda a: a.source)
 
 
 def _members(articles: Sequence[Article], slugs_of: Mapping[str, Sequence[str]]) -> dict[str, list[Article]]:
